@@ -1,0 +1,173 @@
+package io.vecml.engine.data;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * N rows x D features, uint8 or float32, off-heap, each row starting on a 64-byte boundary
+ * (so SIMD loads of a row never split a cache line at its start); int labels; class names.
+ *
+ * <p>Rows are {@link #stride()} elements apart (D rounded up to a multiple of 64 bytes); the
+ * padding is zero. The memory belongs to a shared arena: {@link #close()} frees it, after which
+ * the data must not be used. Instances are immutable once built, so any number of threads may read.
+ */
+public final class Dataset implements AutoCloseable {
+
+    /** Element type of the features. */
+    public enum Type {
+        UINT8(1), FLOAT32(4);
+
+        public final int bytes;
+
+        Type(int bytes) {
+            this.bytes = bytes;
+        }
+    }
+
+    private static final int ROW_ALIGN = 64;
+
+    private final Arena arena;
+    private final MemorySegment data;
+    private final Type type;
+    private final int rows;
+    private final int dims;
+    private final long stride;
+    private final int[] labels;
+    private final List<String> classNames;
+
+    private Dataset(Type type, int rows, int dims, int[] labels, List<String> classNames) {
+        if (rows < 0 || dims < 0) {
+            throw new IllegalArgumentException("rows and dims must be >= 0, got " + rows + " x " + dims);
+        }
+        if (labels.length != rows) {
+            throw new IllegalArgumentException(rows + " rows but " + labels.length + " labels");
+        }
+        for (int i = 0; i < rows; i++) {
+            if (labels[i] < 0 || labels[i] >= classNames.size()) {
+                throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside 0.."
+                        + (classNames.size() - 1) + " (" + classNames.size() + " classes)");
+            }
+        }
+        this.type = type;
+        this.rows = rows;
+        this.dims = dims;
+        long rowBytes = ((long) dims * type.bytes + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
+        this.stride = rowBytes / type.bytes;
+        this.labels = labels.clone();
+        this.classNames = List.copyOf(classNames);
+        this.arena = Arena.ofShared();
+        this.data = arena.allocate(Math.max(1, rowBytes * rows), ROW_ALIGN);
+    }
+
+    /** A zero-filled dataset, to be filled through {@link #segment()} / {@link #setU8}/{@link #setF32}. */
+    public static Dataset allocate(Type type, int rows, int dims, int[] labels, List<String> classNames) {
+        Objects.requireNonNull(type, "type");
+        return new Dataset(type, rows, dims, labels, classNames);
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int dims() {
+        return dims;
+    }
+
+    /** Elements from the start of one row to the start of the next (>= dims). */
+    public long stride() {
+        return stride;
+    }
+
+    /** Element offset of row {@code r} within {@link #segment()}. */
+    public long rowOffset(int r) {
+        return r * stride;
+    }
+
+    /** The backing memory (64-byte aligned, native). */
+    public MemorySegment segment() {
+        return data;
+    }
+
+    public int label(int r) {
+        return labels[r];
+    }
+
+    /** A copy of the labels. */
+    public int[] labels() {
+        return labels.clone();
+    }
+
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    public int numClasses() {
+        return classNames.size();
+    }
+
+    public int u8(int r, int c) {
+        return Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, rowOffset(r) + c));
+    }
+
+    public void setU8(int r, int c, int v) {
+        if (v < 0 || v > 255) {
+            throw new IllegalArgumentException("uint8 value out of range: " + v);
+        }
+        data.set(ValueLayout.JAVA_BYTE, rowOffset(r) + c, (byte) v);
+    }
+
+    public float f32(int r, int c) {
+        return data.getAtIndex(ValueLayout.JAVA_FLOAT, rowOffset(r) + c);
+    }
+
+    public void setF32(int r, int c, float v) {
+        data.setAtIndex(ValueLayout.JAVA_FLOAT, rowOffset(r) + c, v);
+    }
+
+    /** Feature value as a float, whatever the type. */
+    public float value(int r, int c) {
+        return type == Type.UINT8 ? u8(r, c) : f32(r, c);
+    }
+
+    /** A float32 copy (uint8 values become 0.0..255.0). */
+    public Dataset toFloat32() {
+        Dataset out = new Dataset(Type.FLOAT32, rows, dims, labels, classNames);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < dims; c++) {
+                out.setF32(r, c, value(r, c));
+            }
+        }
+        return out;
+    }
+
+    /** A new dataset with the given rows, in that order. */
+    public Dataset select(int[] rowIndices) {
+        int[] l = new int[rowIndices.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = labels[Objects.checkIndex(rowIndices[i], rows)];
+        }
+        Dataset out = new Dataset(type, rowIndices.length, dims, l, classNames);
+        long rowBytes = stride * type.bytes;
+        for (int i = 0; i < rowIndices.length; i++) {
+            MemorySegment.copy(data, rowIndices[i] * rowBytes, out.data, i * rowBytes, rowBytes);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return rows + " x " + dims + " " + type.name().toLowerCase(java.util.Locale.ROOT) + ", " + classNames.size() + " classes";
+    }
+}

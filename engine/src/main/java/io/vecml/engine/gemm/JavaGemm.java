@@ -1,0 +1,277 @@
+package io.vecml.engine.gemm;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.vecml.engine.gemm.JavaGemmKernel.MR;
+import static io.vecml.engine.gemm.JavaGemmKernel.NR;
+
+/**
+ * Pure-Java SGEMM with the Goto/BLIS structure: op(B) is packed a {@code KC x NC} block at a
+ * time, op(A) a {@code MC x KC} block at a time, and a register-blocked SIMD micro-kernel
+ * ({@link JavaGemmKernel}) computes {@code MR x NR} tiles of C from the packed micro-panels.
+ *
+ * <p>Threads split the output into independent column (or row) ranges; k is never split, and the
+ * k blocking does not depend on the thread count, so every element of C is computed by the same
+ * sequence of float operations whatever {@link #threads()} is: results are bit-identical.
+ *
+ * <p>Segments confined to the calling thread ({@code Arena.ofConfined()}) cannot be read by
+ * worker threads; such a call runs on the calling thread alone (same results, one core).
+ */
+public final class JavaGemm implements Gemm {
+
+    /*
+     * Block sizes (Zen 3: 32 KB L1d, 512 KB L2 per core, 32 MB shared L3).
+     * KC: a B micro-panel (KC x NR floats = 16 KB at KC=256, NR=16) stays in L1 while the kernel
+     * sweeps the A micro-panels of a block past it; a longer KC amortises the C load/store of each
+     * tile over more FMAs, a shorter one keeps that panel in L1.
+     * MC: the packed A block (MC x KC = 120 KB at 120 x 256) sits in L2 with room for the B
+     * panels streaming through. A multiple of MR so only the last block has a partial panel.
+     * NC: the packed B block (KC x NC = 4 MB at NC = 4096) lives in L3; large NC means A is
+     * repacked rarely. A multiple of NR.
+     */
+    static final int KC = 256;
+    static final int MC = 20 * MR;
+    static final int NC = 256 * NR;
+
+    /** Below this many multiply-adds a second thread costs more than it saves. */
+    private static final long PARALLEL_MIN_FMAS = 1L << 21;
+
+    /** Never started: only asked whether a segment may be read from a thread other than its owner. */
+    private static final Thread OTHER_THREAD = new Thread(() -> { }, "vecml-gemm-probe");
+
+    private final int threads;
+    private final Object poolLock = new Object();
+    private ThreadPoolExecutor pool;
+
+    public JavaGemm(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("JavaGemm: threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
+    }
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    @Override
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public String toString() {
+        return "JavaGemm[threads=" + threads + ", MR=" + MR + ", NR=" + NR + ", KC=" + KC + ", MC=" + MC
+                + ", NC=" + NC + "]";
+    }
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      MemorySegment a, long aOff, int lda,
+                      MemorySegment b, long bOff, int ldb,
+                      float beta, MemorySegment c, long cOff, int ldc) {
+        JavaGemmChecks.check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            // As BLAS: A and B are not read, so NaN in them does not reach C.
+            JavaGemmKernel.scale(c, cOff, ldc, m, n, beta);
+            return;
+        }
+        Call call = new Call(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+
+        int par = threads;
+        if ((long) m * n * k < PARALLEL_MIN_FMAS
+                || !a.isAccessibleBy(OTHER_THREAD) || !b.isAccessibleBy(OTHER_THREAD)
+                || !c.isAccessibleBy(OTHER_THREAD)) {
+            par = 1;
+        }
+        call.plan(par);
+        int tasks = call.mParts * call.nParts;
+        int workers = Math.min(par, tasks);
+        if (workers <= 1) {
+            call.work();
+            return;
+        }
+        ThreadPoolExecutor p = pool();
+        List<Future<?>> futures = new ArrayList<>(workers - 1);
+        for (int w = 1; w < workers; w++) {
+            futures.add(p.submit(call::work));
+        }
+        Throwable failure = null;
+        try {
+            call.work();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        // Workers write into C: wait for all of them before returning, even after a failure.
+        boolean interrupted = false;
+        for (Future<?> f : futures) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("sgemm worker failed", failure);
+        }
+    }
+
+    private ThreadPoolExecutor pool() {
+        synchronized (poolLock) {
+            if (pool == null) {
+                AtomicInteger id = new AtomicInteger();
+                // The caller computes a share too, so threads - 1 helpers. Daemon and idle-timed so an
+                // unused instance does not keep threads (or the JVM) alive.
+                pool = new ThreadPoolExecutor(threads - 1, threads - 1, 10, TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(), r -> {
+                            Thread t = new Thread(r, "vecml-gemm-" + id.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
+                pool.allowCoreThreadTimeOut(true);
+            }
+            return pool;
+        }
+    }
+
+    /** One sgemm call: its operands, its partition into tasks and the shared task counter. */
+    private static final class Call {
+        final boolean transA, transB;
+        final int m, n, k;
+        final float alpha, beta;
+        final MemorySegment a, b, c;
+        final long aOff, bOff, cOff, lda, ldb, ldc;
+        int mParts, nParts, rowsPerPart, colsPerPart;
+        final AtomicInteger next = new AtomicInteger();
+
+        Call(boolean transA, boolean transB, int m, int n, int k, float alpha,
+             MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+             float beta, MemorySegment c, long cOff, int ldc) {
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.beta = beta;
+            this.a = a;
+            this.b = b;
+            this.c = c;
+            this.aOff = aOff;
+            this.bOff = bOff;
+            this.cOff = cOff;
+            this.lda = lda;
+            this.ldb = ldb;
+            this.ldc = ldc;
+        }
+
+        /*
+         * Split the larger output dimension. Column parts each pack their own B block and share A
+         * (read-only), row parts the other way round; either way no two tasks write the same C
+         * element and none splits k. The number of parts is a multiple of the thread count so the
+         * threads get equal shares.
+         */
+        void plan(int par) {
+            int tilesM = ceilDiv(m, MR);
+            int tilesN = ceilDiv(n, NR);
+            int nBlocks = ceilDiv(n, NC);
+            mParts = 1;
+            nParts = nBlocks;
+            if (par > 1) {
+                if (tilesN >= tilesM || tilesN >= 4 * par) {
+                    nParts = Math.min(tilesN, roundUp(nBlocks, par));
+                } else {
+                    mParts = Math.min(tilesM, par);
+                }
+            }
+            colsPerPart = roundUp(ceilDiv(n, nParts), NR);
+            nParts = ceilDiv(n, colsPerPart);
+            rowsPerPart = roundUp(ceilDiv(m, mParts), MR);
+            mParts = ceilDiv(m, rowsPerPart);
+        }
+
+        void work() {
+            int tasks = mParts * nParts;
+            float[] ap = null, bp = null;
+            float[] tile = new float[MR * NR];
+            int t;
+            while ((t = next.getAndIncrement()) < tasks) {
+                int i0 = (t / nParts) * rowsPerPart;
+                int j0 = (t % nParts) * colsPerPart;
+                int i1 = Math.min(m, i0 + rowsPerPart);
+                int j1 = Math.min(n, j0 + colsPerPart);
+                if (ap == null) {
+                    int kc = Math.min(KC, k);
+                    ap = new float[roundUp(Math.min(MC, rowsPerPart), MR) * kc];
+                    bp = new float[roundUp(Math.min(NC, colsPerPart), NR) * kc];
+                }
+                block(i0, i1, j0, j1, ap, bp, tile);
+            }
+        }
+
+        /** C[i0:i1, j0:j1] for all of k, loop order jc, pc, ic, jr, ir. */
+        private void block(int i0, int i1, int j0, int j1, float[] ap, float[] bp, float[] tile) {
+            int firstMode = beta == 0f ? JavaGemmKernel.MODE_ZERO : JavaGemmKernel.MODE_BETA;
+            for (int jc = j0; jc < j1; jc += NC) {
+                int nc = Math.min(NC, j1 - jc);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    int mode = pc == 0 ? firstMode : JavaGemmKernel.MODE_ADD;
+                    JavaGemmKernel.packB(transB, b, bOff, ldb, jc, nc, pc, kc, bp);
+                    for (int ic = i0; ic < i1; ic += MC) {
+                        int mc = Math.min(MC, i1 - ic);
+                        JavaGemmKernel.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                        // jr outside ir: one B micro-panel stays in L1 while the A panels stream from L2.
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            int cols = Math.min(NR, nc - jr);
+                            int bi = jr * kc;
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                int rows = Math.min(MR, mc - ir);
+                                long cIdx = cOff + (long) (ic + ir) * ldc + jc + jr;
+                                JavaGemmKernel.kernel(kc, ap, ir * kc, bp, bi, c, cIdx, ldc, rows, cols,
+                                        alpha, beta, mode, tile);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return Math.ceilDiv(x, y);
+    }
+
+    private static int roundUp(int x, int y) {
+        return ceilDiv(x, y) * y;
+    }
+}

@@ -1,0 +1,99 @@
+package io.vecml.engine.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The distance, dot-product, softmax and arg-extreme kernels every model is built on.
+ *
+ * <p>Two implementations exist: {@link ScalarKernels}, the plain reference, and {@code SimdKernels}
+ * (Vector API). Both give the same answers: exactly for uint8 (integer) inputs, and within float
+ * rounding for float32 inputs. {@link KernelSelection#current()} picks one once per JVM
+ * ({@code -Dvecml.kernels=auto|scalar|simd}).
+ *
+ * <p>Conventions for every method:
+ * <ul>
+ *   <li>Vectors live in {@link MemorySegment}s (heap or native). Offsets, strides and lengths are
+ *       counted in <em>elements</em> (floats or bytes), never in bytes.</li>
+ *   <li>float32 data is read in native byte order; uint8 data is unsigned (0..255).</li>
+ *   <li>{@code d} is the dimension; {@code d == 0} gives 0.</li>
+ *   <li>Bounds are checked by the memory access itself: out-of-range offsets throw
+ *       {@link IndexOutOfBoundsException}.</li>
+ * </ul>
+ */
+public interface Kernels {
+
+    /** Short name: {@code "scalar"} or {@code "simd"}. */
+    String name();
+
+    // ---- float32, one pair --------------------------------------------------------------------
+
+    /** Sum of a[i] * b[i]. */
+    float dotF32(MemorySegment a, long aOff, MemorySegment b, long bOff, int d);
+
+    /** Sum of |a[i] - b[i]|. */
+    float l1F32(MemorySegment a, long aOff, MemorySegment b, long bOff, int d);
+
+    /** Sum of (a[i] - b[i])^2 (squared Euclidean distance). */
+    float l2sqF32(MemorySegment a, long aOff, MemorySegment b, long bOff, int d);
+
+    // ---- uint8, one pair: exact integer results at any dimension ------------------------------
+
+    long dotU8(MemorySegment a, long aOff, MemorySegment b, long bOff, int d);
+
+    long l1U8(MemorySegment a, long aOff, MemorySegment b, long bOff, int d);
+
+    long l2sqU8(MemorySegment a, long aOff, MemorySegment b, long bOff, int d);
+
+    // ---- one query against a block of rows ---------------------------------------------------
+    // Row r of the block starts at rowsOff + r * stride (elements); out[outOff + r] receives the
+    // result for row r, for r in [0, n).
+
+    void dotF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                    float[] out, int outOff);
+
+    void l1F32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                   float[] out, int outOff);
+
+    void l2sqF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                     float[] out, int outOff);
+
+    void dotU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                   long[] out, int outOff);
+
+    void l1U8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                  long[] out, int outOff);
+
+    void l2sqU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                    long[] out, int outOff);
+
+    // ---- softmax -------------------------------------------------------------------------------
+
+    /**
+     * In-place, numerically stable softmax of each row of a row-major {@code rows x cols} float32
+     * matrix starting at {@code off} (row r at {@code off + r * cols}): p_j = exp(s_j - max) / sum.
+     *
+     * <p>Special values: entries equal to -inf get probability 0 when the row has a finite
+     * maximum. A row that contains NaN or +inf, or whose entries are all -inf, becomes all NaN
+     * (there is no meaningful distribution; this matches scipy.special.softmax).
+     */
+    void softmaxRows(MemorySegment s, long off, int rows, int cols);
+
+    /**
+     * The same softmax for a class-major layout: {@code classes x n} row-major, where column j
+     * (entries {@code off + c * n + j}) holds the scores of sample j. This is the fast layout for
+     * few classes (such as 10): SIMD lanes run across samples.
+     */
+    void softmaxClassMajor(MemorySegment s, long off, int classes, int n);
+
+    // ---- arg-extremes --------------------------------------------------------------------------
+
+    /**
+     * Index (relative to {@code off}) of the largest of {@code n} floats; ties go to the smallest
+     * index; a NaN counts as larger than everything (the first NaN wins, as numpy.argmax).
+     * Returns -1 when {@code n == 0}.
+     */
+    int argmaxF32(MemorySegment x, long off, int n);
+
+    /** As {@link #argmaxF32} for the smallest value (a NaN still wins, as numpy.argmin). */
+    int argminF32(MemorySegment x, long off, int n);
+}

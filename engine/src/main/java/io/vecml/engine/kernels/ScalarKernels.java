@@ -1,0 +1,237 @@
+package io.vecml.engine.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The plain reference implementation of {@link Kernels}: simple loops, one accumulator, no tricks.
+ *
+ * <p>It is the honest baseline the SIMD kernels are measured against and the oracle they are tested
+ * against. float32 sums accumulate in float in index order (as a naive C loop would); uint8 sums
+ * accumulate exactly in long.
+ */
+public final class ScalarKernels implements Kernels {
+
+    /** The single instance (the class is stateless). */
+    public static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
+
+    private ScalarKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+
+    // ---- float32, one pair --------------------------------------------------------------------
+
+    @Override
+    public float dotF32(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
+        float sum = 0f;
+        for (int i = 0; i < d; i++) {
+            sum += a.getAtIndex(F32, aOff + i) * b.getAtIndex(F32, bOff + i);
+        }
+        return sum;
+    }
+
+    @Override
+    public float l1F32(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
+        float sum = 0f;
+        for (int i = 0; i < d; i++) {
+            sum += Math.abs(a.getAtIndex(F32, aOff + i) - b.getAtIndex(F32, bOff + i));
+        }
+        return sum;
+    }
+
+    @Override
+    public float l2sqF32(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
+        float sum = 0f;
+        for (int i = 0; i < d; i++) {
+            float diff = a.getAtIndex(F32, aOff + i) - b.getAtIndex(F32, bOff + i);
+            sum += diff * diff;
+        }
+        return sum;
+    }
+
+    // ---- uint8, one pair ----------------------------------------------------------------------
+
+    @Override
+    public long dotU8(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
+        long sum = 0;
+        for (int i = 0; i < d; i++) {
+            sum += (a.getAtIndex(U8, aOff + i) & 0xFF) * (b.getAtIndex(U8, bOff + i) & 0xFF);
+        }
+        return sum;
+    }
+
+    @Override
+    public long l1U8(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
+        long sum = 0;
+        for (int i = 0; i < d; i++) {
+            sum += Math.abs((a.getAtIndex(U8, aOff + i) & 0xFF) - (b.getAtIndex(U8, bOff + i) & 0xFF));
+        }
+        return sum;
+    }
+
+    @Override
+    public long l2sqU8(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
+        long sum = 0;
+        for (int i = 0; i < d; i++) {
+            int diff = (a.getAtIndex(U8, aOff + i) & 0xFF) - (b.getAtIndex(U8, bOff + i) & 0xFF);
+            sum += diff * diff;
+        }
+        return sum;
+    }
+
+    // ---- one query against a block of rows ---------------------------------------------------
+
+    @Override
+    public void dotF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                           float[] out, int outOff) {
+        for (int r = 0; r < n; r++) {
+            out[outOff + r] = dotF32(q, qOff, rows, rowsOff + r * stride, d);
+        }
+    }
+
+    @Override
+    public void l1F32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                          float[] out, int outOff) {
+        for (int r = 0; r < n; r++) {
+            out[outOff + r] = l1F32(q, qOff, rows, rowsOff + r * stride, d);
+        }
+    }
+
+    @Override
+    public void l2sqF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                            float[] out, int outOff) {
+        for (int r = 0; r < n; r++) {
+            out[outOff + r] = l2sqF32(q, qOff, rows, rowsOff + r * stride, d);
+        }
+    }
+
+    @Override
+    public void dotU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                          long[] out, int outOff) {
+        for (int r = 0; r < n; r++) {
+            out[outOff + r] = dotU8(q, qOff, rows, rowsOff + r * stride, d);
+        }
+    }
+
+    @Override
+    public void l1U8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                         long[] out, int outOff) {
+        for (int r = 0; r < n; r++) {
+            out[outOff + r] = l1U8(q, qOff, rows, rowsOff + r * stride, d);
+        }
+    }
+
+    @Override
+    public void l2sqU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
+                           long[] out, int outOff) {
+        for (int r = 0; r < n; r++) {
+            out[outOff + r] = l2sqU8(q, qOff, rows, rowsOff + r * stride, d);
+        }
+    }
+
+    // ---- softmax -------------------------------------------------------------------------------
+
+    @Override
+    public void softmaxRows(MemorySegment s, long off, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            softmaxStrided(s, off + (long) r * cols, 1, cols);
+        }
+    }
+
+    @Override
+    public void softmaxClassMajor(MemorySegment s, long off, int classes, int n) {
+        for (int j = 0; j < n; j++) {
+            softmaxStrided(s, off + j, n, classes);
+        }
+    }
+
+    /** Softmax of the {@code len} entries {@code start, start + step, ...}; the documented special values. */
+    static void softmaxStrided(MemorySegment s, long start, long step, int len) {
+        if (len == 0) {
+            return;
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < len; j++) {
+            // Math.max propagates NaN, so a NaN anywhere makes max NaN.
+            max = Math.max(max, s.getAtIndex(F32, start + j * step));
+        }
+        if (!Float.isFinite(max)) {
+            // NaN, +inf, or all -inf: no meaningful distribution.
+            for (int j = 0; j < len; j++) {
+                s.setAtIndex(F32, start + j * step, Float.NaN);
+            }
+            return;
+        }
+        float sum = 0f;
+        for (int j = 0; j < len; j++) {
+            long idx = start + j * step;
+            float e = (float) Math.exp(s.getAtIndex(F32, idx) - max);
+            s.setAtIndex(F32, idx, e);
+            sum += e;
+        }
+        for (int j = 0; j < len; j++) {
+            long idx = start + j * step;
+            s.setAtIndex(F32, idx, s.getAtIndex(F32, idx) / sum);
+        }
+    }
+
+    // ---- arg-extremes --------------------------------------------------------------------------
+
+    @Override
+    public int argmaxF32(MemorySegment x, long off, int n) {
+        if (n <= 0) {
+            return -1;
+        }
+        int best = 0;
+        float bestValue = x.getAtIndex(F32, off);
+        if (Float.isNaN(bestValue)) {
+            return 0;
+        }
+        for (int i = 1; i < n; i++) {
+            float v = x.getAtIndex(F32, off + i);
+            if (Float.isNaN(v)) {
+                return i;
+            }
+            if (v > bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public int argminF32(MemorySegment x, long off, int n) {
+        if (n <= 0) {
+            return -1;
+        }
+        int best = 0;
+        float bestValue = x.getAtIndex(F32, off);
+        if (Float.isNaN(bestValue)) {
+            return 0;
+        }
+        for (int i = 1; i < n; i++) {
+            float v = x.getAtIndex(F32, off + i);
+            if (Float.isNaN(v)) {
+                return i;
+            }
+            if (v < bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+}

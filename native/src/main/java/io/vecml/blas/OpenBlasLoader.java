@@ -1,0 +1,231 @@
+package io.vecml.blas;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.SymbolLookup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Finds and loads OpenBLAS once per JVM, in this order:
+ * <ol>
+ *   <li>an explicit path: system property {@code vecml.openblas} or environment variable
+ *       {@code VECML_OPENBLAS};</li>
+ *   <li>the system's {@code libopenblas.so.0} (the dynamic linker's search path);</li>
+ *   <li>the copy bundled in the {@code org.bytedeco:openblas} linux-x86_64 jar on the class path:
+ *       {@code libquadmath.so.0}, {@code libgfortran.so.5} and {@code libopenblas.so.0} are
+ *       extracted into one private temporary folder and loaded by absolute path in that order
+ *       (libgfortran has no RUNPATH, so it would not find libquadmath by itself). The folder is
+ *       under {@code vecml.native.tmpdir} / {@code VECML_NATIVE_TMPDIR} when set, else
+ *       {@code java.io.tmpdir}; a {@code noexec} temporary file system cannot load libraries, so
+ *       point it elsewhere in that case.</li>
+ * </ol>
+ * Every attempt is recorded in {@link Result#attempts()}, so a failed load names each file and why.
+ */
+public final class OpenBlasLoader {
+
+    static final String BUNDLE_DIR = "org/bytedeco/openblas/linux-x86_64/";
+    static final String[] BUNDLE_ORDER = {"libquadmath.so.0", "libgfortran.so.5", "libopenblas.so.0"};
+
+    /** One try at one location. */
+    public record Attempt(String source, String location, boolean ok, String detail) {
+        @Override
+        public String toString() {
+            return source + " " + location + ": " + (ok ? "loaded" : "failed: " + detail);
+        }
+    }
+
+    /** The outcome of the lookup: the library if any, and every attempt made. */
+    public record Result(Optional<OpenBlas> blas, List<Attempt> attempts) {
+        public Result {
+            attempts = List.copyOf(attempts);
+        }
+
+        /** One line saying what was loaded, or why nothing was. */
+        public String summary() {
+            if (blas.isPresent()) {
+                return blas.get().toString();
+            }
+            StringBuilder sb = new StringBuilder("OpenBLAS not loaded");
+            for (Attempt a : attempts) {
+                sb.append("; ").append(a);
+            }
+            return sb.toString();
+        }
+    }
+
+    private static volatile Result result;
+
+    private OpenBlasLoader() {
+    }
+
+    /** Loads OpenBLAS on first use (thread-safe) and returns the remembered outcome afterwards. */
+    public static Result load() {
+        Result r = result;
+        if (r == null) {
+            synchronized (OpenBlasLoader.class) {
+                r = result;
+                if (r == null) {
+                    r = lookup(explicitPath());
+                    result = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    static Optional<String> explicitPath() {
+        String p = System.getProperty("vecml.openblas");
+        if (p == null || p.isBlank()) {
+            p = System.getenv("VECML_OPENBLAS");
+        }
+        return p == null || p.isBlank() ? Optional.empty() : Optional.of(p.trim());
+    }
+
+    static Result lookup(Optional<String> explicit) {
+        List<Attempt> attempts = new ArrayList<>();
+        if (explicit.isPresent()) {
+            Path p = Path.of(explicit.get()).toAbsolutePath();
+            Optional<OpenBlas> b = tryPath("explicit", p, attempts);
+            if (b.isPresent()) {
+                return new Result(b, attempts);
+            }
+        }
+        Optional<OpenBlas> sys = trySystem(attempts);
+        if (sys.isPresent()) {
+            return new Result(sys, attempts);
+        }
+        return new Result(tryBundled(attempts), attempts);
+    }
+
+    private static Optional<OpenBlas> tryPath(String source, Path p, List<Attempt> attempts) {
+        if (!Files.isRegularFile(p)) {
+            attempts.add(new Attempt(source, p.toString(), false, "no such file"));
+            return Optional.empty();
+        }
+        try {
+            SymbolLookup lookup = SymbolLookup.libraryLookup(p, OpenBlas.libraryArena());
+            OpenBlas b = new OpenBlas(lookup, p, source);
+            attempts.add(new Attempt(source, p.toString(), true, b.config()));
+            return Optional.of(b);
+        } catch (RuntimeException | LinkageError e) {
+            attempts.add(new Attempt(source, p.toString(), false, message(e)));
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<OpenBlas> trySystem(List<Attempt> attempts) {
+        String name = "libopenblas.so.0";
+        try {
+            SymbolLookup lookup = SymbolLookup.libraryLookup(name, OpenBlas.libraryArena());
+            Path where = mappedPath("libopenblas").orElse(Path.of(name));
+            OpenBlas b = new OpenBlas(lookup, where, "system");
+            attempts.add(new Attempt("system", name, true, b.config()));
+            return Optional.of(b);
+        } catch (RuntimeException | LinkageError e) {
+            attempts.add(new Attempt("system", name, false, message(e)));
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<OpenBlas> tryBundled(List<Attempt> attempts) {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        String where = "classpath:" + BUNDLE_DIR;
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            attempts.add(new Attempt("bundled", where, false,
+                    "the bundled copy is for linux-x86_64, this is " + os + "-" + arch));
+            return Optional.empty();
+        }
+        ClassLoader cl = OpenBlasLoader.class.getClassLoader();
+        if (cl.getResource(BUNDLE_DIR + "libopenblas.so.0") == null) {
+            attempts.add(new Attempt("bundled", where, false,
+                    "org.bytedeco:openblas:linux-x86_64 is not on the class path"));
+            return Optional.empty();
+        }
+        Path dir;
+        try {
+            dir = extract(cl);
+        } catch (IOException | RuntimeException e) {
+            attempts.add(new Attempt("bundled", where, false, "extracting failed: " + message(e)
+                    + " (set -Dvecml.native.tmpdir=DIR to a writable folder that allows executables)"));
+            return Optional.empty();
+        }
+        // Load the dependencies first, by absolute path, so the dynamic linker finds them by soname.
+        for (int i = 0; i < BUNDLE_ORDER.length - 1; i++) {
+            Path lib = dir.resolve(BUNDLE_ORDER[i]);
+            try {
+                SymbolLookup.libraryLookup(lib, OpenBlas.libraryArena());
+            } catch (RuntimeException e) {
+                attempts.add(new Attempt("bundled", lib.toString(), false, message(e)
+                        + noexecHint(dir)));
+                return Optional.empty();
+            }
+        }
+        Optional<OpenBlas> b = tryPath("bundled", dir.resolve(BUNDLE_ORDER[BUNDLE_ORDER.length - 1]), attempts);
+        if (b.isEmpty()) {
+            Attempt last = attempts.removeLast();
+            attempts.add(new Attempt(last.source(), last.location(), false, last.detail() + noexecHint(dir)));
+        }
+        return b;
+    }
+
+    private static String noexecHint(Path dir) {
+        return " (if " + dir.getParent() + " is mounted noexec, set -Dvecml.native.tmpdir=DIR or VECML_NATIVE_TMPDIR)";
+    }
+
+    static Path extract(ClassLoader cl) throws IOException {
+        String base = System.getProperty("vecml.native.tmpdir");
+        if (base == null || base.isBlank()) {
+            base = System.getenv("VECML_NATIVE_TMPDIR");
+        }
+        if (base == null || base.isBlank()) {
+            base = System.getProperty("java.io.tmpdir");
+        }
+        Path parent = Path.of(base);
+        Files.createDirectories(parent);
+        Path dir = Files.createTempDirectory(parent, "vecml-openblas-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        dir.toFile().deleteOnExit();
+        for (String name : BUNDLE_ORDER) {
+            Path target = dir.resolve(name);
+            try (InputStream in = cl.getResourceAsStream(BUNDLE_DIR + name)) {
+                if (in == null) {
+                    throw new IOException("resource " + BUNDLE_DIR + name + " is missing from the jar");
+                }
+                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            target.toFile().deleteOnExit();
+        }
+        return dir;
+    }
+
+    /** The absolute path of a loaded library whose file name contains {@code needle}, from /proc/self/maps. */
+    static Optional<Path> mappedPath(String needle) {
+        Path maps = Path.of("/proc/self/maps");
+        if (!Files.isReadable(maps)) {
+            return Optional.empty();
+        }
+        try (Stream<String> lines = Files.lines(maps)) {
+            return lines.map(l -> {
+                int slash = l.indexOf('/');
+                return slash < 0 ? null : l.substring(slash);
+            }).filter(s -> s != null && Path.of(s).getFileName().toString().contains(needle))
+                    .findFirst().map(Path::of);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+}

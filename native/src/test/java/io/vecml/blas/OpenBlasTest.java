@@ -1,0 +1,176 @@
+package io.vecml.blas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OpenBlasTest {
+
+    private static OpenBlas blas;
+
+    @BeforeAll
+    static void load() {
+        OpenBlasLoader.Result r = OpenBlasLoader.load();
+        boolean required = System.getProperty("vecml.require", "").contains("openblas");
+        if (r.blas().isEmpty()) {
+            if (required) {
+                fail("-Dvecml.require=openblas but " + r.summary());
+            }
+            Assumptions.abort("OpenBLAS could not be loaded here: " + r.summary());
+        }
+        blas = r.blas().get();
+    }
+
+    @Test
+    void probesTheLibrary() {
+        assertThat(blas.config()).startsWith("OpenBLAS");
+        assertThat(blas.version()).matches("[0-9]+\\.[0-9]+.*");
+        assertThat(blas.coreName()).isNotBlank();
+        assertThat(blas.tuned()).as("core %s, config %s", blas.coreName(), blas.config()).isTrue();
+        assertThat(blas.path().toString()).contains("openblas");
+        assertThat(blas.source()).isIn("explicit", "system", "bundled");
+    }
+
+    @Test
+    void setsAndReadsThreads() {
+        int before = blas.numThreads();
+        try {
+            blas.setNumThreads(1);
+            assertThat(blas.numThreads()).isEqualTo(1);
+            blas.setNumThreads(2);
+            assertThat(blas.numThreads()).isBetween(1, 2);
+        } finally {
+            blas.setNumThreads(before);
+        }
+        assertThatThrownBy(() -> blas.setNumThreads(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Naive reference in double, for either storage order. */
+    private static double[] reference(Layout layout, boolean ta, boolean tb, int m, int n, int k, float alpha,
+                                      float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc) {
+        boolean row = layout == Layout.ROW_MAJOR;
+        double[] out = new double[c.length];
+        for (int i = 0; i < c.length; i++) {
+            out[i] = c[i];
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    // op(A)[i][p], op(B)[p][j]
+                    int ar = ta ? p : i, ac = ta ? i : p;
+                    int br = tb ? j : p, bc = tb ? p : j;
+                    double av = row ? a[ar * lda + ac] : a[ac * lda + ar];
+                    double bv = row ? b[br * ldb + bc] : b[bc * ldb + br];
+                    s += av * bv;
+                }
+                int ci = row ? i * ldc + j : j * ldc + i;
+                out[ci] = alpha * s + (beta == 0 ? 0 : beta * c[ci]);
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} transA={1} transB={2} {3}x{4}x{5}")
+    @CsvSource({
+        "ROW_MAJOR,false,false,1,1,1", "ROW_MAJOR,true,false,3,5,7", "ROW_MAJOR,false,true,17,33,65",
+        "ROW_MAJOR,true,true,64,65,63", "COL_MAJOR,false,false,5,3,2", "COL_MAJOR,true,false,33,17,9",
+        "COL_MAJOR,false,true,16,1,31", "COL_MAJOR,true,true,7,70,100", "ROW_MAJOR,false,false,0,4,4",
+        "ROW_MAJOR,false,false,4,4,0"})
+    void sgemmMatchesNaiveReference(Layout layout, boolean ta, boolean tb, int m, int n, int k) {
+        boolean row = layout == Layout.ROW_MAJOR;
+        int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+        int lda = (row ? aCols : aRows) + 3, ldb = (row ? bCols : bRows) + 1, ldc = (row ? n : m) + 2;
+        int aLen = Math.max(1, (row ? aRows : aCols) * lda);
+        int bLen = Math.max(1, (row ? bRows : bCols) * ldb);
+        int cLen = Math.max(1, (row ? m : n) * ldc);
+        Random rnd = new Random(m * 31L + n * 7L + k);
+        float[] a = randoms(rnd, aLen), b = randoms(rnd, bLen), c = randoms(rnd, cLen);
+        float alpha = 1.5f, beta = -0.5f;
+        double[] want = reference(layout, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = copy(arena, a, 2), sb = copy(arena, b, 0), sc = copy(arena, c, 1);
+            blas.sgemm(layout, ta, tb, m, n, k, alpha, sa, 2, lda, sb, 0, ldb, beta, sc, 1, ldc);
+            for (int i = 0; i < cLen; i++) {
+                float got = sc.getAtIndex(ValueLayout.JAVA_FLOAT, i + 1);
+                assertThat((double) got).as("C[%d]", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-4 * (k + 1)));
+            }
+        }
+    }
+
+    @Test
+    void betaZeroDoesNotReadC() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = copy(arena, new float[] {1, 2, 3, 4}, 0);
+            MemorySegment b = copy(arena, new float[] {1, 0, 0, 1}, 0);
+            MemorySegment c = copy(arena, new float[] {Float.NaN, Float.NaN, Float.NaN, Float.NaN}, 0);
+            blas.sgemm(Layout.ROW_MAJOR, false, false, 2, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, c, 0, 2);
+            assertThat(c.toArray(ValueLayout.JAVA_FLOAT)).containsExactly(1, 2, 3, 4);
+        }
+    }
+
+    @Test
+    void refusesBadArgumentsBeforeTheCall() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(16L * Float.BYTES);
+            MemorySegment heap = MemorySegment.ofArray(new float[16]);
+            assertThatThrownBy(() -> blas.sgemm(Layout.ROW_MAJOR, false, false, 4, 4, 4, 1f, heap, 0, 4, s, 0, 4, 0f, s, 0, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("heap segment");
+            assertThatThrownBy(() -> blas.sgemm(Layout.ROW_MAJOR, false, false, 4, 4, 4, 1f, s, 0, 3, s, 0, 4, 0f, s, 0, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lda=3");
+            assertThatThrownBy(() -> blas.sgemm(Layout.ROW_MAJOR, false, false, 4, 4, 4, 1f, s, 1, 4, s, 0, 4, 0f, s, 0, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs 17 floats");
+            assertThatThrownBy(() -> blas.sgemm(Layout.COL_MAJOR, true, false, 4, 4, 4, 1f, s, 0, 4, s, 0, 4, 0f, s, 0, 2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ldc=2");
+            assertThatThrownBy(() -> blas.sgemm(Layout.ROW_MAJOR, false, false, -1, 4, 4, 1f, s, 0, 4, s, 0, 4, 0f, s, 0, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("m=-1");
+        }
+    }
+
+    @Test
+    void aMissingExplicitPathIsReportedAndTheLookupGoesOn() {
+        OpenBlasLoader.Result r = OpenBlasLoader.lookup(Optional.of("/nonexistent/libopenblas.so.0"));
+        assertThat(r.attempts().getFirst().toString())
+                .contains("explicit", "/nonexistent/libopenblas.so.0", "no such file");
+        assertThat(r.attempts()).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void aFileThatIsNotALibraryNamesTheFileAndTheReason() throws Exception {
+        java.nio.file.Path bogus = java.nio.file.Files.createTempFile("not-a-library", ".so");
+        try {
+            java.nio.file.Files.writeString(bogus, "this is text, not ELF");
+            OpenBlasLoader.Result r = OpenBlasLoader.lookup(Optional.of(bogus.toString()));
+            OpenBlasLoader.Attempt first = r.attempts().getFirst();
+            assertThat(first.ok()).isFalse();
+            assertThat(first.toString()).contains(bogus.toString(), "failed");
+        } finally {
+            java.nio.file.Files.deleteIfExists(bogus);
+        }
+    }
+
+    private static float[] randoms(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    private static MemorySegment copy(Arena arena, float[] x, int pad) {
+        MemorySegment s = arena.allocate((long) (x.length + pad) * Float.BYTES, 64);
+        MemorySegment.copy(x, 0, s, ValueLayout.JAVA_FLOAT, (long) pad * Float.BYTES, x.length);
+        return s;
+    }
+}
