@@ -28,18 +28,20 @@ import static io.vecml.engine.gemm.JavaGemmKernel.NR;
 public final class JavaGemm implements Gemm {
 
     /*
-     * Block sizes (Zen 3: 32 KB L1d, 512 KB L2 per core, 32 MB shared L3).
-     * KC: a B micro-panel (KC x NR floats = 16 KB at KC=256, NR=16) stays in L1 while the kernel
-     * sweeps the A micro-panels of a block past it; a longer KC amortises the C load/store of each
-     * tile over more FMAs, a shorter one keeps that panel in L1.
-     * MC: the packed A block (MC x KC = 120 KB at 120 x 256) sits in L2 with room for the B
-     * panels streaming through. A multiple of MR so only the last block has a partial panel.
-     * NC: the packed B block (KC x NC = 4 MB at NC = 4096) lives in L3; large NC means A is
-     * repacked rarely. A multiple of NR.
+     * Block sizes, measured on Zen 3 (32 KB L1d, 512 KB L2 per core, 32 MB shared L3) with the
+     * 6 x 16 kernel; the machine was shared, so only differences above ~10% were taken seriously.
+     * KC = 512: every k block ends with a read-modify-write of each C tile (through the tile array,
+     * plus cache and TLB misses when C is large, as in the kNN shape), so a longer k block
+     * amortises it over more FMAs. KC = 256, the textbook "B micro-panel stays in L1" choice,
+     * was consistently ~10% slower; 512..1024 were equal, and 512 keeps the A block at
+     * MC x KC = 240 KB, half of L2.
+     * MC = 120 (a multiple of MR so only a block's last panel is partial): 48..120 measured equal.
+     * NC = 2048 (a multiple of NR): the packed B block, KC x NC = 4 MB, lives in L3, leaving room
+     * for a second thread's block; 1024..8192 measured equal.
      */
-    static final int KC = 256;
+    static final int KC = 512;
     static final int MC = 20 * MR;
-    static final int NC = 256 * NR;
+    static final int NC = 128 * NR;
 
     /** Below this many multiply-adds a second thread costs more than it saves. */
     private static final long PARALLEL_MIN_FMAS = 1L << 21;
@@ -221,7 +223,7 @@ public final class JavaGemm implements Gemm {
 
         void work() {
             int tasks = mParts * nParts;
-            float[] ap = null, bp = null;
+            float[] ap = null, bp = null, scratch = null;
             float[] tile = new float[MR * NR];
             int t;
             while ((t = next.getAndIncrement()) < tasks) {
@@ -233,23 +235,24 @@ public final class JavaGemm implements Gemm {
                     int kc = Math.min(KC, k);
                     ap = new float[roundUp(Math.min(MC, rowsPerPart), MR) * kc];
                     bp = new float[roundUp(Math.min(NC, colsPerPart), NR) * kc];
+                    scratch = new float[JavaGemmKernel.scratchSize(kc, Math.min(MC, rowsPerPart))];
                 }
-                block(i0, i1, j0, j1, ap, bp, tile);
+                block(i0, i1, j0, j1, ap, bp, scratch, tile);
             }
         }
 
         /** C[i0:i1, j0:j1] for all of k, loop order jc, pc, ic, jr, ir. */
-        private void block(int i0, int i1, int j0, int j1, float[] ap, float[] bp, float[] tile) {
+        private void block(int i0, int i1, int j0, int j1, float[] ap, float[] bp, float[] scratch, float[] tile) {
             int firstMode = beta == 0f ? JavaGemmKernel.MODE_ZERO : JavaGemmKernel.MODE_BETA;
             for (int jc = j0; jc < j1; jc += NC) {
                 int nc = Math.min(NC, j1 - jc);
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
                     int mode = pc == 0 ? firstMode : JavaGemmKernel.MODE_ADD;
-                    JavaGemmKernel.packB(transB, b, bOff, ldb, jc, nc, pc, kc, bp);
+                    JavaGemmKernel.packB(transB, b, bOff, ldb, jc, nc, pc, kc, bp, scratch);
                     for (int ic = i0; ic < i1; ic += MC) {
                         int mc = Math.min(MC, i1 - ic);
-                        JavaGemmKernel.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                        JavaGemmKernel.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, scratch);
                         // jr outside ir: one B micro-panel stays in L1 while the A panels stream from L2.
                         for (int jr = 0; jr < nc; jr += NR) {
                             int cols = Math.min(NR, nc - jr);

@@ -213,7 +213,8 @@ public final class KernelSelection {
         String what = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
         boolean moduleMissing = root instanceof NoClassDefFoundError || root instanceof ClassNotFoundException;
         return Probe.unusable(0, (moduleMissing ? "the Vector API is not loaded, " : "") + what,
-                moduleMissing ? ADD_MODULES_HINT : ADD_MODULES_HINT + " Use -D" + PROPERTY + "=scalar to silence this.");
+                moduleMissing ? ADD_MODULES_HINT
+                        : ADD_MODULES_HINT + " Use -D" + PROPERTY + "=scalar to silence this.");
     }
 
     /** Small integer-valued inputs (exact in float) through a few kernels, including tails. */

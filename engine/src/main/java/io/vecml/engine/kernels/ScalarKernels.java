@@ -158,7 +158,7 @@ public final class ScalarKernels implements Kernels {
     }
 
     /** Softmax of the {@code len} entries {@code start, start + step, ...}; the documented special values. */
-    static void softmaxStrided(MemorySegment s, long start, long step, int len) {
+    private static void softmaxStrided(MemorySegment s, long start, long step, int len) {
         if (len == 0) {
             return;
         }

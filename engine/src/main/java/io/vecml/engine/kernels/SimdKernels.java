@@ -1,7 +1,7 @@
 package io.vecml.engine.kernels;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.ByteVector;
@@ -16,20 +16,26 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API implementation of {@link Kernels} (the only class of this package that imports
  * {@code jdk.incubator.vector}).
  *
- * <p>Every pair kernel has the same shape: inputs shorter than one vector go to the scalar
- * reference; the main loop runs four independent accumulators; a single {@code reduceLanes} ends
- * the sum; the last partial vector is handled by re-loading the final full vector of the input
- * (which overlaps work already done) and masking off the overlapped lanes. That tail beat both a
- * scalar tail and a masked load: on AVX2 a masked load is only intrinsified for 32/64-bit lanes,
- * and even then it falls to a lane-by-lane slow path when the vector would run past the end of
- * the segment, which is exactly where a tail usually sits.
+ * <p>Kernel shape: inputs shorter than one vector go to the scalar reference; the main loop runs
+ * independent accumulators; the last partial vector is re-loaded as the final full vector of the
+ * input with the already-counted lanes masked off; one {@code reduceLanes} ends the sum. That tail
+ * beat a scalar tail, and a masked load is no option on AVX2: it is only intrinsified for 32/64-bit
+ * lanes, and falls to a lane-by-lane slow path whenever the vector would run past the end of the
+ * segment, which is exactly where a tail usually sits.
  *
- * <p>uint8 sums are exact at any dimension: narrow lanes are flushed into wider ones (and the
- * wider ones into a {@code long}) before they can overflow; the flush intervals are derived below.
+ * <p>Memory: vectors are only ever loaded from native segments. A heap segment is first copied
+ * into a per-thread native scratch buffer (and copied back after an in-place softmax). Feeding
+ * both heap and native segments to {@code fromMemorySegment} pollutes the JDK-internal type
+ * profile of the segment base; C2 then compiles every vector load in the JVM as a "mixed"
+ * heap-or-native access fenced by memory barriers, and all SIMD kernels became 10-15x slower
+ * (JDK 25, measured: dot of 3072 floats from 0.15 to 2.5-3 us). Loading heap arrays with
+ * {@code fromArray} instead avoids that, but doubles the vector code C2 has to compile per kernel,
+ * which pushed the uint8 kernels past C2's inlining node budget (see below) whenever both kinds
+ * were in use. Native segments are the fast path, as for OpenBLAS.
  */
 public final class SimdKernels implements Kernels {
 
-    /** The single instance (the class is stateless). */
+    /** The single instance (the class is stateless apart from per-thread scratch memory). */
     public static final SimdKernels INSTANCE = new SimdKernels();
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -39,9 +45,8 @@ public final class SimdKernels implements Kernels {
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final int FL = F.length();
     private static final int BL = B.length();
-    private static final int FBYTES = F.vectorByteSize();
+    private static final long VBYTES = F.vectorByteSize();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /** {@code KEEP_F[rem + j]} is true for lanes j >= FL - rem: the last rem lanes of a vector. */
     private static final boolean[] KEEP_F = new boolean[2 * FL];
@@ -58,20 +63,20 @@ public final class SimdKernels implements Kernels {
     }
 
     /*
-     * uint8 flush intervals. A "step" is one vector of BL bytes added into one accumulator.
+     * uint8 flush intervals. A "step" adds one vector of BL bytes into one accumulator.
      *
-     * L1: |a-b| (one byte per lane) is folded into 16-bit lanes as lo + hi byte of each short,
-     * <= 510 per step. Unsigned 16-bit lanes hold 65535, i.e. 128 steps. Accumulator 0 also takes
-     * up to 3 single-vector steps and one tail step after the unrolled loop of the last block, so
-     * the unrolled loop may run 128 - 4 = 124 iterations per block.
+     * L1 (two accumulators, one step each per iteration of 2 * BL bytes, plus at most two
+     * remainder steps into accumulator 0): |a-b| (one byte per lane) is folded into 16-bit lanes
+     * as low + high byte of each short, <= 510 per step. Unsigned 16-bit lanes hold 65535, i.e.
+     * 128 steps: chunks of 126 * 2 * BL bytes (8064 with 256-bit vectors), after which the 16-bit
+     * lanes are widened to 32-bit ones and reduced into the long total.
      *
      * dot / L2: 16-bit products (< 65536, exact as unsigned shorts) are folded into 32-bit lanes,
-     * and a block is reduced with an int reduceLanes, so the whole block sum must fit an int:
-     * bytes * 65025 <= 2^31 - 1 gives <= 33025 bytes; leave room for the 4 extra steps.
+     * and a chunk is reduced with an int reduceLanes, so the whole chunk sum must fit an int:
+     * bytes * 65025 <= 2^31 - 1 gives chunks of at most 33025 bytes (33024 with 256-bit vectors).
      */
-    private static final int L1_ITERS_PER_BLOCK = 65535 / 510 - 4;
-    private static final int L1_BLOCK = L1_ITERS_PER_BLOCK * 4 * BL;
-    private static final int MUL_BLOCK = (Integer.MAX_VALUE / (255 * 255) - 4 * BL) / (4 * BL) * (4 * BL);
+    private static final int L1_CHUNK = (65535 / 510 - 2) * 2 * BL;
+    private static final int MUL_CHUNK = Integer.MAX_VALUE / (255 * 255) / BL * BL;
 
     private SimdKernels() {
     }
@@ -96,47 +101,60 @@ public final class SimdKernels implements Kernels {
         return name();
     }
 
+    // ---- memory --------------------------------------------------------------------------------
+
+    /** Scratch buffers kept per thread up to this size; larger copies use a one-off allocation. */
+    private static final long SCRATCH_KEEP = 1 << 20;
+
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[2]);
+
+    /** A native segment of at least {@code bytes} bytes, private to this thread until reused. */
+    private static MemorySegment scratch(int slot, long bytes) {
+        if (bytes > SCRATCH_KEEP) {
+            return Arena.ofAuto().allocate(bytes, 64);
+        }
+        MemorySegment[] slots = SCRATCH.get();
+        MemorySegment s = slots[slot];
+        if (s == null || s.byteSize() < bytes) {
+            s = Arena.ofAuto().allocate(Math.max(4096, Long.highestOneBit(bytes - 1) << 1), 64);
+            slots[slot] = s;
+        }
+        return s;
+    }
+
+    /**
+     * {@code s} itself when native, else a native copy of its {@code bytes} bytes from
+     * {@code byteOff} (out-of-range offsets throw {@link IndexOutOfBoundsException} here).
+     */
+    private static MemorySegment nativeView(int slot, MemorySegment s, long byteOff, long bytes) {
+        if (s.isNative()) {
+            return s;
+        }
+        MemorySegment copy = scratch(slot, bytes);
+        MemorySegment.copy(s, byteOff, copy, 0, bytes);
+        return copy;
+    }
+
+    /*
+     * No helper methods take or return vectors: C2 decides per call site whether to inline a
+     * helper (it refused "already compiled into a medium method" when the leaf was compiled
+     * while its main loop still looked cold), and a vector crossing a call that is not inlined is
+     * boxed. That happened to dot in about one JVM run in five: 16 bytes allocated per element,
+     * 20x slower, for the rest of the run. JDK Vector API methods are @ForceInline, so everything
+     * below is written in terms of them only.
+     */
+
     // ---- float32, one pair --------------------------------------------------------------------
-
-    private static FloatVector loadF(MemorySegment s, long byteOff) {
-        return FloatVector.fromMemorySegment(F, s, byteOff, NATIVE);
-    }
-
-    private static VectorMask<Float> keepLastF(int rem) {
-        return VectorMask.fromArray(F, KEEP_F, rem);
-    }
 
     @Override
     public float dotF32(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
         if (d < FL) {
             return ScalarKernels.INSTANCE.dotF32(a, aOff, b, bOff, d);
         }
-        long ab = aOff * Float.BYTES;
-        long bb = bOff * Float.BYTES;
-        // Four accumulators: FMA latency is 4 cycles and AVX2 cores retire up to 2 vector loads
-        // per cycle (one FMA's worth), so four chains keep the FMA unit busy; more did not help.
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F);
-        FloatVector acc3 = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= d - 4 * FL; i += 4 * FL) {
-            long o = (long) i * Float.BYTES;
-            acc0 = loadF(a, ab + o).fma(loadF(b, bb + o), acc0);
-            acc1 = loadF(a, ab + o + FBYTES).fma(loadF(b, bb + o + FBYTES), acc1);
-            acc2 = loadF(a, ab + o + 2 * FBYTES).fma(loadF(b, bb + o + 2 * FBYTES), acc2);
-            acc3 = loadF(a, ab + o + 3 * FBYTES).fma(loadF(b, bb + o + 3 * FBYTES), acc3);
-        }
-        for (; i <= d - FL; i += FL) {
-            long o = (long) i * Float.BYTES;
-            acc0 = loadF(a, ab + o).fma(loadF(b, bb + o), acc0);
-        }
-        if (i < d) {
-            long o = (long) (d - FL) * Float.BYTES;
-            FloatVector p = loadF(a, ab + o).mul(loadF(b, bb + o));
-            acc1 = acc1.add(FloatVector.zero(F).blend(p, keepLastF(d - i)));
-        }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        long bytes = (long) d * Float.BYTES;
+        MemorySegment na = nativeView(0, a, aOff * Float.BYTES, bytes);
+        MemorySegment nb = nativeView(1, b, bOff * Float.BYTES, bytes);
+        return dot(na, na == a ? aOff * Float.BYTES : 0, nb, nb == b ? bOff * Float.BYTES : 0, d);
     }
 
     @Override
@@ -144,31 +162,10 @@ public final class SimdKernels implements Kernels {
         if (d < FL) {
             return ScalarKernels.INSTANCE.l1F32(a, aOff, b, bOff, d);
         }
-        long ab = aOff * Float.BYTES;
-        long bb = bOff * Float.BYTES;
-        // Four chains cover the 3-cycle add latency at 2 loads per cycle.
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F);
-        FloatVector acc3 = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= d - 4 * FL; i += 4 * FL) {
-            long o = (long) i * Float.BYTES;
-            acc0 = acc0.add(loadF(a, ab + o).sub(loadF(b, bb + o)).abs());
-            acc1 = acc1.add(loadF(a, ab + o + FBYTES).sub(loadF(b, bb + o + FBYTES)).abs());
-            acc2 = acc2.add(loadF(a, ab + o + 2 * FBYTES).sub(loadF(b, bb + o + 2 * FBYTES)).abs());
-            acc3 = acc3.add(loadF(a, ab + o + 3 * FBYTES).sub(loadF(b, bb + o + 3 * FBYTES)).abs());
-        }
-        for (; i <= d - FL; i += FL) {
-            long o = (long) i * Float.BYTES;
-            acc0 = acc0.add(loadF(a, ab + o).sub(loadF(b, bb + o)).abs());
-        }
-        if (i < d) {
-            long o = (long) (d - FL) * Float.BYTES;
-            FloatVector t = loadF(a, ab + o).sub(loadF(b, bb + o)).abs();
-            acc1 = acc1.add(FloatVector.zero(F).blend(t, keepLastF(d - i)));
-        }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        long bytes = (long) d * Float.BYTES;
+        MemorySegment na = nativeView(0, a, aOff * Float.BYTES, bytes);
+        MemorySegment nb = nativeView(1, b, bOff * Float.BYTES, bytes);
+        return l1(na, na == a ? aOff * Float.BYTES : 0, nb, nb == b ? bOff * Float.BYTES : 0, d);
     }
 
     @Override
@@ -176,8 +173,16 @@ public final class SimdKernels implements Kernels {
         if (d < FL) {
             return ScalarKernels.INSTANCE.l2sqF32(a, aOff, b, bOff, d);
         }
-        long ab = aOff * Float.BYTES;
-        long bb = bOff * Float.BYTES;
+        long bytes = (long) d * Float.BYTES;
+        MemorySegment na = nativeView(0, a, aOff * Float.BYTES, bytes);
+        MemorySegment nb = nativeView(1, b, bOff * Float.BYTES, bytes);
+        return l2(na, na == a ? aOff * Float.BYTES : 0, nb, nb == b ? bOff * Float.BYTES : 0, d);
+    }
+
+    /** d >= FL; ab, bb are byte offsets into native segments. */
+    private static float dot(MemorySegment a, long ab, MemorySegment b, long bb, int d) {
+        // Four chains: FMA latency is 4 cycles and AVX2 cores load 2 vectors per cycle (one FMA's
+        // worth), so four independent sums keep the FMA unit busy; eight did not measure faster.
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         FloatVector acc2 = FloatVector.zero(F);
@@ -185,80 +190,105 @@ public final class SimdKernels implements Kernels {
         int i = 0;
         for (; i <= d - 4 * FL; i += 4 * FL) {
             long o = (long) i * Float.BYTES;
-            FloatVector d0 = loadF(a, ab + o).sub(loadF(b, bb + o));
-            FloatVector d1 = loadF(a, ab + o + FBYTES).sub(loadF(b, bb + o + FBYTES));
-            FloatVector d2 = loadF(a, ab + o + 2 * FBYTES).sub(loadF(b, bb + o + 2 * FBYTES));
-            FloatVector d3 = loadF(a, ab + o + 3 * FBYTES).sub(loadF(b, bb + o + 3 * FBYTES));
+            FloatVector a0 = FloatVector.fromMemorySegment(F, a, ab + o, NATIVE);
+            FloatVector a1 = FloatVector.fromMemorySegment(F, a, ab + o + VBYTES, NATIVE);
+            FloatVector a2 = FloatVector.fromMemorySegment(F, a, ab + o + 2 * VBYTES, NATIVE);
+            FloatVector a3 = FloatVector.fromMemorySegment(F, a, ab + o + 3 * VBYTES, NATIVE);
+            acc0 = a0.fma(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE), acc0);
+            acc1 = a1.fma(FloatVector.fromMemorySegment(F, b, bb + o + VBYTES, NATIVE), acc1);
+            acc2 = a2.fma(FloatVector.fromMemorySegment(F, b, bb + o + 2 * VBYTES, NATIVE), acc2);
+            acc3 = a3.fma(FloatVector.fromMemorySegment(F, b, bb + o + 3 * VBYTES, NATIVE), acc3);
+        }
+        for (; i < d; i += FL) {
+            int start = Math.min(i, d - FL);
+            long o = (long) start * Float.BYTES;
+            FloatVector p = FloatVector.fromMemorySegment(F, a, ab + o, NATIVE)
+                    .mul(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE));
+            acc1 = acc1.add(FloatVector.zero(F).blend(p, VectorMask.fromArray(F, KEEP_F, start + FL - i)));
+        }
+        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float l1(MemorySegment a, long ab, MemorySegment b, long bb, int d) {
+        // Four chains cover the 3-cycle add latency at two loads per cycle.
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= d - 4 * FL; i += 4 * FL) {
+            long o = (long) i * Float.BYTES;
+            FloatVector a0 = FloatVector.fromMemorySegment(F, a, ab + o, NATIVE);
+            FloatVector a1 = FloatVector.fromMemorySegment(F, a, ab + o + VBYTES, NATIVE);
+            FloatVector a2 = FloatVector.fromMemorySegment(F, a, ab + o + 2 * VBYTES, NATIVE);
+            FloatVector a3 = FloatVector.fromMemorySegment(F, a, ab + o + 3 * VBYTES, NATIVE);
+            acc0 = acc0.add(a0.sub(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE)).abs());
+            acc1 = acc1.add(a1.sub(FloatVector.fromMemorySegment(F, b, bb + o + VBYTES, NATIVE)).abs());
+            acc2 = acc2.add(a2.sub(FloatVector.fromMemorySegment(F, b, bb + o + 2 * VBYTES, NATIVE)).abs());
+            acc3 = acc3.add(a3.sub(FloatVector.fromMemorySegment(F, b, bb + o + 3 * VBYTES, NATIVE)).abs());
+        }
+        for (; i < d; i += FL) {
+            int start = Math.min(i, d - FL);
+            long o = (long) start * Float.BYTES;
+            FloatVector t = FloatVector.fromMemorySegment(F, a, ab + o, NATIVE)
+                    .sub(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE)).abs();
+            acc1 = acc1.add(FloatVector.zero(F).blend(t, VectorMask.fromArray(F, KEEP_F, start + FL - i)));
+        }
+        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float l2(MemorySegment a, long ab, MemorySegment b, long bb, int d) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= d - 4 * FL; i += 4 * FL) {
+            long o = (long) i * Float.BYTES;
+            FloatVector d0 = FloatVector.fromMemorySegment(F, a, ab + o, NATIVE)
+                    .sub(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE));
+            FloatVector d1 = FloatVector.fromMemorySegment(F, a, ab + o + VBYTES, NATIVE)
+                    .sub(FloatVector.fromMemorySegment(F, b, bb + o + VBYTES, NATIVE));
+            FloatVector d2 = FloatVector.fromMemorySegment(F, a, ab + o + 2 * VBYTES, NATIVE)
+                    .sub(FloatVector.fromMemorySegment(F, b, bb + o + 2 * VBYTES, NATIVE));
+            FloatVector d3 = FloatVector.fromMemorySegment(F, a, ab + o + 3 * VBYTES, NATIVE)
+                    .sub(FloatVector.fromMemorySegment(F, b, bb + o + 3 * VBYTES, NATIVE));
             acc0 = d0.fma(d0, acc0);
             acc1 = d1.fma(d1, acc1);
             acc2 = d2.fma(d2, acc2);
             acc3 = d3.fma(d3, acc3);
         }
-        for (; i <= d - FL; i += FL) {
-            long o = (long) i * Float.BYTES;
-            FloatVector d0 = loadF(a, ab + o).sub(loadF(b, bb + o));
-            acc0 = d0.fma(d0, acc0);
-        }
-        if (i < d) {
-            long o = (long) (d - FL) * Float.BYTES;
-            FloatVector d0 = loadF(a, ab + o).sub(loadF(b, bb + o));
-            acc1 = acc1.add(FloatVector.zero(F).blend(d0.mul(d0), keepLastF(d - i)));
+        for (; i < d; i += FL) {
+            int start = Math.min(i, d - FL);
+            long o = (long) start * Float.BYTES;
+            FloatVector t = FloatVector.fromMemorySegment(F, a, ab + o, NATIVE)
+                    .sub(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE));
+            acc1 = acc1.add(FloatVector.zero(F).blend(t.mul(t), VectorMask.fromArray(F, KEEP_F, start + FL - i)));
         }
         return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
     }
 
     // ---- uint8, one pair ----------------------------------------------------------------------
 
-    private static ByteVector loadB(MemorySegment s, long off) {
-        return ByteVector.fromMemorySegment(B, s, off, NATIVE);
-    }
-
-    /** AND mask keeping the last {@code rem} byte lanes. */
-    private static ByteVector keepLastB(int rem) {
-        return ByteVector.fromArray(B, KEEP_B, rem);
-    }
-
-    /** |a - b| of unsigned bytes, without widening: umax - umin never wraps. */
-    private static ByteVector absDiff(ByteVector a, ByteVector b) {
-        return a.lanewise(VectorOperators.UMAX, b).sub(a.lanewise(VectorOperators.UMIN, b));
-    }
-
-    /**
-     * Folds bytes into 16-bit lanes (low byte + high byte of each short, <= 510). Reinterpreting
-     * and masking stays inside 128-bit halves; ZERO_EXTEND_B2S of the upper half needs a
-     * cross-lane shuffle on AVX2 and measured slower.
+    /*
+     * uint8 arithmetic, in every kernel below:
+     * - |a - b| of unsigned bytes without widening: UMAX - UMIN never wraps.
+     * - bytes to 16-bit lanes: reinterpret the byte vector as shorts and take the low byte
+     *   (AND 0xFF) and the high byte (LSHR 8) of each; this stays inside 128-bit halves, whereas
+     *   ZERO_EXTEND_B2S of the upper half needs a cross-lane shuffle on AVX2 (measured 3x slower).
+     * - 16-bit lanes to 32-bit lanes the same way (AND 0xFFFF, LSHR 16 of the ints).
+     * - products: a 16-bit multiply of two values <= 255 is exact as an unsigned short (65025 does
+     *   not fit a signed short, but the bits are right and are only ever read back zero-extended).
      */
-    private static ShortVector pairSum(ByteVector v) {
-        ShortVector s = v.reinterpretAsShorts();
-        return s.and((short) 0xFF).add(s.lanewise(VectorOperators.LSHR, 8));
-    }
 
-    /** Unsigned 16-bit lanes -> 32-bit lanes (sum of each pair), as {@link #pairSum}. */
-    private static IntVector widenPairs(ShortVector s) {
-        IntVector x = s.reinterpretAsInts();
-        return x.and(0xFFFF).add(x.lanewise(VectorOperators.LSHR, 16));
-    }
-
-    /**
-     * Sum of unsigned byte products a*b, in 32-bit lanes (each lane <= 4 * 65025). The bytes are
-     * split into even/odd halves of 16-bit lanes; a 16-bit multiply of two values <= 255 is exact
-     * as an unsigned short (65025 does not fit a signed short, but the bits are right and are only
-     * ever read back zero-extended).
-     */
-    private static IntVector mulPairs(ByteVector a, ByteVector b) {
-        ShortVector sa = a.reinterpretAsShorts();
-        ShortVector sb = b.reinterpretAsShorts();
-        ShortVector lo = sa.and((short) 0xFF).mul(sb.and((short) 0xFF));
-        ShortVector hi = sa.lanewise(VectorOperators.LSHR, 8).mul(sb.lanewise(VectorOperators.LSHR, 8));
-        return widenPairs(lo).add(widenPairs(hi));
-    }
-
-    /** Squares of unsigned bytes, summed as {@link #mulPairs}. */
-    private static IntVector squarePairs(ByteVector v) {
-        ShortVector s = v.reinterpretAsShorts();
-        ShortVector lo = s.and((short) 0xFF);
-        ShortVector hi = s.lanewise(VectorOperators.LSHR, 8);
-        return widenPairs(lo.mul(lo)).add(widenPairs(hi.mul(hi)));
+    @Override
+    public long dotU8(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
+        if (d < BL) {
+            return ScalarKernels.INSTANCE.dotU8(a, aOff, b, bOff, d);
+        }
+        MemorySegment na = nativeView(0, a, aOff, d);
+        MemorySegment nb = nativeView(1, b, bOff, d);
+        return dotU8Native(na, na == a ? aOff : 0, nb, nb == b ? bOff : 0, d);
     }
 
     @Override
@@ -266,71 +296,9 @@ public final class SimdKernels implements Kernels {
         if (d < BL) {
             return ScalarKernels.INSTANCE.l1U8(a, aOff, b, bOff, d);
         }
-        long total = 0;
-        int i = 0;
-        do {
-            int blockEnd = d - i > L1_BLOCK ? i + L1_BLOCK : d;
-            // 16-bit accumulators: flushed every block (see L1_ITERS_PER_BLOCK).
-            ShortVector acc0 = ShortVector.zero(S);
-            ShortVector acc1 = ShortVector.zero(S);
-            ShortVector acc2 = ShortVector.zero(S);
-            ShortVector acc3 = ShortVector.zero(S);
-            for (; i <= blockEnd - 4 * BL; i += 4 * BL) {
-                acc0 = acc0.add(pairSum(absDiff(loadB(a, aOff + i), loadB(b, bOff + i))));
-                acc1 = acc1.add(pairSum(absDiff(loadB(a, aOff + i + BL), loadB(b, bOff + i + BL))));
-                acc2 = acc2.add(pairSum(absDiff(loadB(a, aOff + i + 2 * BL), loadB(b, bOff + i + 2 * BL))));
-                acc3 = acc3.add(pairSum(absDiff(loadB(a, aOff + i + 3 * BL), loadB(b, bOff + i + 3 * BL))));
-            }
-            if (blockEnd == d) {
-                for (; i <= d - BL; i += BL) {
-                    acc0 = acc0.add(pairSum(absDiff(loadB(a, aOff + i), loadB(b, bOff + i))));
-                }
-                if (i < d) {
-                    long o = d - BL;
-                    ByteVector t = absDiff(loadB(a, aOff + o), loadB(b, bOff + o)).and(keepLastB(d - i));
-                    acc1 = acc1.add(pairSum(t));
-                    i = d;
-                }
-            }
-            IntVector sum = widenPairs(acc0).add(widenPairs(acc1)).add(widenPairs(acc2).add(widenPairs(acc3)));
-            total += sum.reduceLanes(VectorOperators.ADD);
-        } while (i < d);
-        return total;
-    }
-
-    @Override
-    public long dotU8(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
-        if (d < BL) {
-            return ScalarKernels.INSTANCE.dotU8(a, aOff, b, bOff, d);
-        }
-        long total = 0;
-        int i = 0;
-        do {
-            int blockEnd = d - i > MUL_BLOCK ? i + MUL_BLOCK : d;
-            IntVector acc0 = IntVector.zero(I);
-            IntVector acc1 = IntVector.zero(I);
-            IntVector acc2 = IntVector.zero(I);
-            IntVector acc3 = IntVector.zero(I);
-            for (; i <= blockEnd - 4 * BL; i += 4 * BL) {
-                acc0 = acc0.add(mulPairs(loadB(a, aOff + i), loadB(b, bOff + i)));
-                acc1 = acc1.add(mulPairs(loadB(a, aOff + i + BL), loadB(b, bOff + i + BL)));
-                acc2 = acc2.add(mulPairs(loadB(a, aOff + i + 2 * BL), loadB(b, bOff + i + 2 * BL)));
-                acc3 = acc3.add(mulPairs(loadB(a, aOff + i + 3 * BL), loadB(b, bOff + i + 3 * BL)));
-            }
-            if (blockEnd == d) {
-                for (; i <= d - BL; i += BL) {
-                    acc0 = acc0.add(mulPairs(loadB(a, aOff + i), loadB(b, bOff + i)));
-                }
-                if (i < d) {
-                    long o = d - BL;
-                    acc1 = acc1.add(mulPairs(loadB(a, aOff + o).and(keepLastB(d - i)), loadB(b, bOff + o)));
-                    i = d;
-                }
-            }
-            // The block sum fits an int (see MUL_BLOCK), so an int reduction is exact.
-            total += acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-        } while (i < d);
-        return total;
+        MemorySegment na = nativeView(0, a, aOff, d);
+        MemorySegment nb = nativeView(1, b, bOff, d);
+        return l1U8Native(na, na == a ? aOff : 0, nb, nb == b ? bOff : 0, d);
     }
 
     @Override
@@ -338,83 +306,247 @@ public final class SimdKernels implements Kernels {
         if (d < BL) {
             return ScalarKernels.INSTANCE.l2sqU8(a, aOff, b, bOff, d);
         }
+        MemorySegment na = nativeView(0, a, aOff, d);
+        MemorySegment nb = nativeView(1, b, bOff, d);
+        return l2sqU8Native(na, na == a ? aOff : 0, nb, nb == b ? bOff : 0, d);
+    }
+
+    /*
+     * C2 compiles Vector API code well only while a compiled method stays under its node budget
+     * (NodeCountInliningCutoff): past it, C2 stops inlining vector operations and boxes every
+     * vector (measured: 4-10x slower, up to 12 KB allocated per call). A uint8 step costs many
+     * more nodes than a float one, so each uint8 kernel is one small "chunk" method (loop,
+     * remainder, flush) that long inputs call once per chunk. L1 unrolls two vectors per iteration
+     * into two accumulators, dot and L2 one (C2 unrolls that loop itself): integer adds have a
+     * 1-cycle latency and each vector already costs 7-15 ALU operations, so the accumulator chains
+     * are never the bottleneck; four-way unrolled versions went over the budget.
+     */
+
+    /** d >= BL; ab, bb are byte offsets into native segments. */
+    private static long l1U8Native(MemorySegment a, long ab, MemorySegment b, long bb, int d) {
         long total = 0;
         int i = 0;
-        do {
-            int blockEnd = d - i > MUL_BLOCK ? i + MUL_BLOCK : d;
-            IntVector acc0 = IntVector.zero(I);
-            IntVector acc1 = IntVector.zero(I);
-            IntVector acc2 = IntVector.zero(I);
-            IntVector acc3 = IntVector.zero(I);
-            for (; i <= blockEnd - 4 * BL; i += 4 * BL) {
-                acc0 = acc0.add(squarePairs(absDiff(loadB(a, aOff + i), loadB(b, bOff + i))));
-                acc1 = acc1.add(squarePairs(absDiff(loadB(a, aOff + i + BL), loadB(b, bOff + i + BL))));
-                acc2 = acc2.add(squarePairs(absDiff(loadB(a, aOff + i + 2 * BL), loadB(b, bOff + i + 2 * BL))));
-                acc3 = acc3.add(squarePairs(absDiff(loadB(a, aOff + i + 3 * BL), loadB(b, bOff + i + 3 * BL))));
-            }
-            if (blockEnd == d) {
-                for (; i <= d - BL; i += BL) {
-                    acc0 = acc0.add(squarePairs(absDiff(loadB(a, aOff + i), loadB(b, bOff + i))));
-                }
-                if (i < d) {
-                    long o = d - BL;
-                    ByteVector t = absDiff(loadB(a, aOff + o), loadB(b, bOff + o)).and(keepLastB(d - i));
-                    acc1 = acc1.add(squarePairs(t));
-                    i = d;
-                }
-            }
-            total += acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-        } while (i < d);
-        return total;
+        for (; d - i > L1_CHUNK; i += L1_CHUNK) {
+            total += l1U8Chunk(a, ab + i, b, bb + i, L1_CHUNK);
+        }
+        return total + l1U8Chunk(a, ab + i, b, bb + i, d - i);
+    }
+
+    /**
+     * Bytes [0, n) from the given offsets, 0 < n <= L1_CHUNK. The last partial vector is re-loaded
+     * as the full vector ending at n (it may reach back before this chunk, never past it; the input
+     * as a whole is at least one vector long) with the already counted lanes masked off.
+     * (Accumulating the 16-bit lanes whole plus their high bytes, and recovering the low-byte sum
+     * at the end, saves one operation per vector and measured ~5% faster, but its bigger flush
+     * pushed this method over C2's node budget once every path was hot.)
+     */
+    private static long l1U8Chunk(MemorySegment a, long ab, MemorySegment b, long bb, int n) {
+        ShortVector acc0 = ShortVector.zero(S);
+        ShortVector acc1 = ShortVector.zero(S);
+        int i = 0;
+        for (; i <= n - 2 * BL; i += 2 * BL) {
+            ByteVector a0 = ByteVector.fromMemorySegment(B, a, ab + i, NATIVE);
+            ByteVector b0 = ByteVector.fromMemorySegment(B, b, bb + i, NATIVE);
+            ByteVector a1 = ByteVector.fromMemorySegment(B, a, ab + i + BL, NATIVE);
+            ByteVector b1 = ByteVector.fromMemorySegment(B, b, bb + i + BL, NATIVE);
+            ShortVector d0 = a0.lanewise(VectorOperators.UMAX, b0).sub(a0.lanewise(VectorOperators.UMIN, b0))
+                    .reinterpretAsShorts();
+            ShortVector d1 = a1.lanewise(VectorOperators.UMAX, b1).sub(a1.lanewise(VectorOperators.UMIN, b1))
+                    .reinterpretAsShorts();
+            acc0 = acc0.add(d0.and((short) 0xFF).add(d0.lanewise(VectorOperators.LSHR, 8)));
+            acc1 = acc1.add(d1.and((short) 0xFF).add(d1.lanewise(VectorOperators.LSHR, 8)));
+        }
+        for (; i < n; i += BL) {
+            int start = Math.min(i, n - BL);
+            ByteVector a0 = ByteVector.fromMemorySegment(B, a, ab + start, NATIVE);
+            ByteVector b0 = ByteVector.fromMemorySegment(B, b, bb + start, NATIVE);
+            ShortVector d0 = a0.lanewise(VectorOperators.UMAX, b0).sub(a0.lanewise(VectorOperators.UMIN, b0))
+                    .and(ByteVector.fromArray(B, KEEP_B, start + BL - i)).reinterpretAsShorts();
+            acc0 = acc0.add(d0.and((short) 0xFF).add(d0.lanewise(VectorOperators.LSHR, 8)));
+        }
+        IntVector w0 = acc0.reinterpretAsInts();
+        IntVector w1 = acc1.reinterpretAsInts();
+        return w0.and(0xFFFF).add(w0.lanewise(VectorOperators.LSHR, 16))
+                .add(w1.and(0xFFFF).add(w1.lanewise(VectorOperators.LSHR, 16)))
+                .reduceLanes(VectorOperators.ADD);
+    }
+
+    private static long dotU8Native(MemorySegment a, long ab, MemorySegment b, long bb, int d) {
+        long total = 0;
+        int i = 0;
+        for (; d - i > MUL_CHUNK; i += MUL_CHUNK) {
+            total += dotU8Chunk(a, ab + i, b, bb + i, MUL_CHUNK);
+        }
+        return total + dotU8Chunk(a, ab + i, b, bb + i, d - i);
+    }
+
+    /** As {@link #l1U8Chunk}, 0 < n <= MUL_CHUNK; 32-bit lanes, each <= 4 * 65025 per vector. */
+    private static long dotU8Chunk(MemorySegment a, long ab, MemorySegment b, long bb, int n) {
+        IntVector acc = IntVector.zero(I);
+        int i = 0;
+        for (; i <= n - BL; i += BL) {
+            ShortVector sa = ByteVector.fromMemorySegment(B, a, ab + i, NATIVE).reinterpretAsShorts();
+            ShortVector sb = ByteVector.fromMemorySegment(B, b, bb + i, NATIVE).reinterpretAsShorts();
+            IntVector lo = sa.and((short) 0xFF).mul(sb.and((short) 0xFF)).reinterpretAsInts();
+            IntVector hi = sa.lanewise(VectorOperators.LSHR, 8).mul(sb.lanewise(VectorOperators.LSHR, 8))
+                    .reinterpretAsInts();
+            acc = acc.add(lo.and(0xFFFF).add(lo.lanewise(VectorOperators.LSHR, 16)))
+                    .add(hi.and(0xFFFF).add(hi.lanewise(VectorOperators.LSHR, 16)));
+        }
+        if (i < n) {
+            ShortVector sa = ByteVector.fromMemorySegment(B, a, ab + n - BL, NATIVE)
+                    .and(ByteVector.fromArray(B, KEEP_B, n - i)).reinterpretAsShorts();
+            ShortVector sb = ByteVector.fromMemorySegment(B, b, bb + n - BL, NATIVE).reinterpretAsShorts();
+            IntVector lo = sa.and((short) 0xFF).mul(sb.and((short) 0xFF)).reinterpretAsInts();
+            IntVector hi = sa.lanewise(VectorOperators.LSHR, 8).mul(sb.lanewise(VectorOperators.LSHR, 8))
+                    .reinterpretAsInts();
+            acc = acc.add(lo.and(0xFFFF).add(lo.lanewise(VectorOperators.LSHR, 16)))
+                    .add(hi.and(0xFFFF).add(hi.lanewise(VectorOperators.LSHR, 16)));
+        }
+        // The chunk sum fits an int (see MUL_CHUNK), so an int reduction is exact.
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static long l2sqU8Native(MemorySegment a, long ab, MemorySegment b, long bb, int d) {
+        long total = 0;
+        int i = 0;
+        for (; d - i > MUL_CHUNK; i += MUL_CHUNK) {
+            total += l2sqU8Chunk(a, ab + i, b, bb + i, MUL_CHUNK);
+        }
+        return total + l2sqU8Chunk(a, ab + i, b, bb + i, d - i);
+    }
+
+    /** As {@link #dotU8Chunk}, with the squares of |a - b|. */
+    private static long l2sqU8Chunk(MemorySegment a, long ab, MemorySegment b, long bb, int n) {
+        IntVector acc = IntVector.zero(I);
+        int i = 0;
+        for (; i <= n - BL; i += BL) {
+            ByteVector a0 = ByteVector.fromMemorySegment(B, a, ab + i, NATIVE);
+            ByteVector b0 = ByteVector.fromMemorySegment(B, b, bb + i, NATIVE);
+            ShortVector s = a0.lanewise(VectorOperators.UMAX, b0).sub(a0.lanewise(VectorOperators.UMIN, b0))
+                    .reinterpretAsShorts();
+            ShortVector low = s.and((short) 0xFF);
+            ShortVector high = s.lanewise(VectorOperators.LSHR, 8);
+            IntVector lo = low.mul(low).reinterpretAsInts();
+            IntVector hi = high.mul(high).reinterpretAsInts();
+            acc = acc.add(lo.and(0xFFFF).add(lo.lanewise(VectorOperators.LSHR, 16)))
+                    .add(hi.and(0xFFFF).add(hi.lanewise(VectorOperators.LSHR, 16)));
+        }
+        if (i < n) {
+            ByteVector a0 = ByteVector.fromMemorySegment(B, a, ab + n - BL, NATIVE);
+            ByteVector b0 = ByteVector.fromMemorySegment(B, b, bb + n - BL, NATIVE);
+            ShortVector s = a0.lanewise(VectorOperators.UMAX, b0).sub(a0.lanewise(VectorOperators.UMIN, b0))
+                    .and(ByteVector.fromArray(B, KEEP_B, n - i)).reinterpretAsShorts();
+            ShortVector low = s.and((short) 0xFF);
+            ShortVector high = s.lanewise(VectorOperators.LSHR, 8);
+            IntVector lo = low.mul(low).reinterpretAsInts();
+            IntVector hi = high.mul(high).reinterpretAsInts();
+            acc = acc.add(lo.and(0xFFFF).add(lo.lanewise(VectorOperators.LSHR, 16)))
+                    .add(hi.and(0xFFFF).add(hi.lanewise(VectorOperators.LSHR, 16)));
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     // ---- one query against a block of rows ---------------------------------------------------
+    // One pair kernel per row. The query is copied to native memory once per call if needed; a
+    // heap block of rows is copied row by row.
 
     @Override
     public void dotF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                            float[] out, int outOff) {
+        if (d < FL || n <= 0) {
+            ScalarKernels.INSTANCE.dotF32Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
+            return;
+        }
+        long bytes = (long) d * Float.BYTES;
+        MemorySegment nq = nativeView(0, q, qOff * Float.BYTES, bytes);
+        long qb = nq == q ? qOff * Float.BYTES : 0;
         for (int r = 0; r < n; r++) {
-            out[outOff + r] = dotF32(q, qOff, rows, rowsOff + r * stride, d);
+            long rowByte = (rowsOff + r * stride) * Float.BYTES;
+            MemorySegment nr = nativeView(1, rows, rowByte, bytes);
+            out[outOff + r] = dot(nq, qb, nr, nr == rows ? rowByte : 0, d);
         }
     }
 
     @Override
     public void l1F32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                           float[] out, int outOff) {
+        if (d < FL || n <= 0) {
+            ScalarKernels.INSTANCE.l1F32Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
+            return;
+        }
+        long bytes = (long) d * Float.BYTES;
+        MemorySegment nq = nativeView(0, q, qOff * Float.BYTES, bytes);
+        long qb = nq == q ? qOff * Float.BYTES : 0;
         for (int r = 0; r < n; r++) {
-            out[outOff + r] = l1F32(q, qOff, rows, rowsOff + r * stride, d);
+            long rowByte = (rowsOff + r * stride) * Float.BYTES;
+            MemorySegment nr = nativeView(1, rows, rowByte, bytes);
+            out[outOff + r] = l1(nq, qb, nr, nr == rows ? rowByte : 0, d);
         }
     }
 
     @Override
     public void l2sqF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                             float[] out, int outOff) {
+        if (d < FL || n <= 0) {
+            ScalarKernels.INSTANCE.l2sqF32Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
+            return;
+        }
+        long bytes = (long) d * Float.BYTES;
+        MemorySegment nq = nativeView(0, q, qOff * Float.BYTES, bytes);
+        long qb = nq == q ? qOff * Float.BYTES : 0;
         for (int r = 0; r < n; r++) {
-            out[outOff + r] = l2sqF32(q, qOff, rows, rowsOff + r * stride, d);
+            long rowByte = (rowsOff + r * stride) * Float.BYTES;
+            MemorySegment nr = nativeView(1, rows, rowByte, bytes);
+            out[outOff + r] = l2(nq, qb, nr, nr == rows ? rowByte : 0, d);
         }
     }
 
     @Override
     public void dotU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                           long[] out, int outOff) {
+        if (d < BL || n <= 0) {
+            ScalarKernels.INSTANCE.dotU8Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
+            return;
+        }
+        MemorySegment nq = nativeView(0, q, qOff, d);
+        long qb = nq == q ? qOff : 0;
         for (int r = 0; r < n; r++) {
-            out[outOff + r] = dotU8(q, qOff, rows, rowsOff + r * stride, d);
+            long row = rowsOff + r * stride;
+            MemorySegment nr = nativeView(1, rows, row, d);
+            out[outOff + r] = dotU8Native(nq, qb, nr, nr == rows ? row : 0, d);
         }
     }
 
     @Override
     public void l1U8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                          long[] out, int outOff) {
+        if (d < BL || n <= 0) {
+            ScalarKernels.INSTANCE.l1U8Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
+            return;
+        }
+        MemorySegment nq = nativeView(0, q, qOff, d);
+        long qb = nq == q ? qOff : 0;
         for (int r = 0; r < n; r++) {
-            out[outOff + r] = l1U8(q, qOff, rows, rowsOff + r * stride, d);
+            long row = rowsOff + r * stride;
+            MemorySegment nr = nativeView(1, rows, row, d);
+            out[outOff + r] = l1U8Native(nq, qb, nr, nr == rows ? row : 0, d);
         }
     }
 
     @Override
     public void l2sqU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                            long[] out, int outOff) {
+        if (d < BL || n <= 0) {
+            ScalarKernels.INSTANCE.l2sqU8Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
+            return;
+        }
+        MemorySegment nq = nativeView(0, q, qOff, d);
+        long qb = nq == q ? qOff : 0;
         for (int r = 0; r < n; r++) {
-            out[outOff + r] = l2sqU8(q, qOff, rows, rowsOff + r * stride, d);
+            long row = rowsOff + r * stride;
+            MemorySegment nr = nativeView(1, rows, row, d);
+            out[outOff + r] = l2sqU8Native(nq, qb, nr, nr == rows ? row : 0, d);
         }
     }
 
@@ -422,117 +554,132 @@ public final class SimdKernels implements Kernels {
 
     @Override
     public void softmaxRows(MemorySegment s, long off, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            long base = off + (long) r * cols;
-            if (cols < FL) {
-                ScalarKernels.softmaxStrided(s, base, 1, cols);
-            } else {
-                softmaxRow(s, base * Float.BYTES, cols);
+        if (cols < FL || rows <= 0 || s.isReadOnly()) {
+            ScalarKernels.INSTANCE.softmaxRows(s, off, rows, cols);
+            return;
+        }
+        if (s.isNative()) {
+            for (int r = 0; r < rows; r++) {
+                softmaxRow(s, (off + (long) r * cols) * Float.BYTES, cols);
             }
+            return;
+        }
+        // Heap: through native scratch, a batch of rows at a time.
+        long rowBytes = (long) cols * Float.BYTES;
+        int batch = (int) Math.max(1, Math.min(rows, SCRATCH_KEEP / rowBytes));
+        for (int r0 = 0; r0 < rows; r0 += batch) {
+            int m = Math.min(batch, rows - r0);
+            long byteOff = (off + (long) r0 * cols) * Float.BYTES;
+            MemorySegment tmp = nativeView(0, s, byteOff, m * rowBytes);
+            for (int r = 0; r < m; r++) {
+                softmaxRow(tmp, r * rowBytes, cols);
+            }
+            MemorySegment.copy(tmp, 0, s, byteOff, m * rowBytes);
         }
     }
 
-    /** One row of {@code cols >= FL} floats at byte offset {@code bo}. */
-    private static void softmaxRow(MemorySegment s, long bo, int cols) {
-        long lastOff = bo + (long) (cols - FL) * Float.BYTES;
-        // Max: two chains hide the latency of Java-semantics MAX (NaN/-0.0 aware, several
-        // instructions on AVX2); the overlapping last vector is harmless for a max.
+    /*
+     * Few load and store sites per method: the first version (two-way unrolled exp loop plus
+     * separate tail code) went over C2's node budget when all its paths were hot and boxed every
+     * vector (15 KB per row of 1000). The class-major pass therefore handles its last partial
+     * block inside the loop: it re-loads the FL samples ending at sample n - 1, and a "fresh" mask
+     * keeps the lanes of samples already finished unchanged on store.
+     */
+
+    /** One row of {@code cols >= FL} floats at byte offset {@code base} of a native segment. */
+    private static void softmaxRow(MemorySegment s, long base, int cols) {
+        long last = base + (long) (cols - FL) * Float.BYTES;
+        // Two chains hide the latency of Java-semantics MAX (NaN and -0.0 aware: several
+        // instructions on AVX2). Loads are clamped to the last full vector: overlap is harmless
+        // for a max, and MAX propagates NaN.
         FloatVector m0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         FloatVector m1 = m0;
-        int i = 0;
-        for (; i <= cols - 2 * FL; i += 2 * FL) {
-            long o = bo + (long) i * Float.BYTES;
-            m0 = m0.max(loadF(s, o));
-            m1 = m1.max(loadF(s, o + FBYTES));
+        for (int i = 0; i < cols; i += 2 * FL) {
+            long o0 = base + (long) Math.min(i, cols - FL) * Float.BYTES;
+            long o1 = base + (long) Math.min(i + FL, cols - FL) * Float.BYTES;
+            m0 = m0.max(FloatVector.fromMemorySegment(F, s, o0, NATIVE));
+            m1 = m1.max(FloatVector.fromMemorySegment(F, s, o1, NATIVE));
         }
-        m0 = m0.max(m1).max(loadF(s, lastOff));
-        if (i < cols - FL) {
-            m0 = m0.max(loadF(s, bo + (long) i * Float.BYTES));
-        }
-        float max = m0.reduceLanes(VectorOperators.MAX);
+        float max = m0.max(m1).reduceLanes(VectorOperators.MAX);
         if (!Float.isFinite(max)) {
-            // NaN (propagated by MAX), +inf, or all -inf: documented as an all-NaN row.
+            // NaN, +inf, or all -inf: documented as an all-NaN row.
             FloatVector nan = FloatVector.broadcast(F, Float.NaN);
-            for (i = 0; i <= cols - FL; i += FL) {
-                nan.intoMemorySegment(s, bo + (long) i * Float.BYTES, NATIVE);
+            for (int i = 0; i < cols; i += FL) {
+                nan.intoMemorySegment(s, base + (long) Math.min(i, cols - FL) * Float.BYTES, NATIVE);
             }
-            nan.intoMemorySegment(s, lastOff, NATIVE);
             return;
         }
         FloatVector vmax = FloatVector.broadcast(F, max);
         int rem = cols % FL;
-        // The overlapping last vector is computed from the original values before the main loop
+        int full = cols - rem;
+        // The overlapping last vector is computed from the original scores before the loop
         // overwrites them, and stored after it: its overlapped lanes get bit-identical values.
-        FloatVector lastE = loadF(s, lastOff).sub(vmax).lanewise(VectorOperators.EXP);
-        FloatVector sum0 = FloatVector.zero(F);
-        FloatVector sum1 = FloatVector.zero(F);
-        i = 0;
-        for (; i <= cols - 2 * FL; i += 2 * FL) {
-            long o = bo + (long) i * Float.BYTES;
-            FloatVector e0 = loadF(s, o).sub(vmax).lanewise(VectorOperators.EXP);
-            FloatVector e1 = loadF(s, o + FBYTES).sub(vmax).lanewise(VectorOperators.EXP);
-            e0.intoMemorySegment(s, o, NATIVE);
-            e1.intoMemorySegment(s, o + FBYTES, NATIVE);
-            sum0 = sum0.add(e0);
-            sum1 = sum1.add(e1);
+        // (Successive exp calls are independent, so out-of-order execution overlaps them.)
+        FloatVector lastE = FloatVector.fromMemorySegment(F, s, last, NATIVE).sub(vmax)
+                .lanewise(VectorOperators.EXP);
+        FloatVector sum = FloatVector.zero(F).blend(lastE, VectorMask.fromArray(F, KEEP_F, rem));
+        for (int i = 0; i < full; i += FL) {
+            long o = base + (long) i * Float.BYTES;
+            FloatVector e = FloatVector.fromMemorySegment(F, s, o, NATIVE).sub(vmax)
+                    .lanewise(VectorOperators.EXP);
+            e.intoMemorySegment(s, o, NATIVE);
+            sum = sum.add(e);
         }
-        if (i <= cols - FL) {
-            long o = bo + (long) i * Float.BYTES;
-            FloatVector e0 = loadF(s, o).sub(vmax).lanewise(VectorOperators.EXP);
-            e0.intoMemorySegment(s, o, NATIVE);
-            sum0 = sum0.add(e0);
-        }
-        if (rem != 0) {
-            sum1 = sum1.add(FloatVector.zero(F).blend(lastE, keepLastF(rem)));
-            lastE.intoMemorySegment(s, lastOff, NATIVE);
-        }
-        float sum = sum0.add(sum1).reduceLanes(VectorOperators.ADD);
+        lastE.intoMemorySegment(s, last, NATIVE);
         // One division, then multiplies: within 1 ulp of dividing each entry, several times faster.
-        FloatVector inv = FloatVector.broadcast(F, 1f / sum);
-        FloatVector lastP = loadF(s, lastOff).mul(inv);
-        for (i = 0; i <= cols - FL; i += FL) {
-            long o = bo + (long) i * Float.BYTES;
-            loadF(s, o).mul(inv).intoMemorySegment(s, o, NATIVE);
+        FloatVector inv = FloatVector.broadcast(F, 1f / sum.reduceLanes(VectorOperators.ADD));
+        FloatVector lastP = FloatVector.fromMemorySegment(F, s, last, NATIVE).mul(inv);
+        for (int i = 0; i < full; i += FL) {
+            long o = base + (long) i * Float.BYTES;
+            FloatVector.fromMemorySegment(F, s, o, NATIVE).mul(inv).intoMemorySegment(s, o, NATIVE);
         }
-        if (rem != 0) {
-            lastP.intoMemorySegment(s, lastOff, NATIVE);
-        }
+        lastP.intoMemorySegment(s, last, NATIVE);
     }
 
     @Override
     public void softmaxClassMajor(MemorySegment s, long off, int classes, int n) {
-        if (classes <= 0 || n <= 0) {
+        if (classes <= 0 || n < FL || s.isReadOnly()) {
+            ScalarKernels.INSTANCE.softmaxClassMajor(s, off, classes, n);
             return;
         }
+        long bytes = (long) classes * n * Float.BYTES;
+        MemorySegment ns = nativeView(0, s, off * Float.BYTES, bytes);
+        softmaxColumns(ns, ns == s ? off * Float.BYTES : 0, classes, n);
+        if (ns != s) {
+            MemorySegment.copy(ns, 0, s, off * Float.BYTES, bytes);
+        }
+    }
+
+    /** Class-major softmax of a native segment from byte offset {@code base}; n >= FL. */
+    private static void softmaxColumns(MemorySegment s, long base, int classes, int n) {
         long rowBytes = (long) n * Float.BYTES;
-        long base = off * Float.BYTES;
         FloatVector nan = FloatVector.broadcast(F, Float.NaN);
         FloatVector one = FloatVector.broadcast(F, 1f);
-        int j = 0;
-        // Lanes run across samples, so every operation is lane-wise: no reductions at all.
-        for (; j <= n - FL; j += FL) {
-            long col = base + (long) j * Float.BYTES;
-            FloatVector max = loadF(s, col);
+        // Lanes run across samples, so every operation is lane-wise: no reduction at all.
+        for (int j = 0; j < n; j += FL) {
+            int start = Math.min(j, n - FL);
+            long col = base + (long) start * Float.BYTES;
+            VectorMask<Float> fresh = VectorMask.fromArray(F, KEEP_F, start + FL - j);
+            FloatVector max = FloatVector.fromMemorySegment(F, s, col, NATIVE);
             for (int c = 1; c < classes; c++) {
-                max = max.max(loadF(s, col + c * rowBytes));
+                max = max.max(FloatVector.fromMemorySegment(F, s, col + c * rowBytes, NATIVE));
             }
             // A sample whose max is NaN, +inf or -inf (all -inf) becomes all NaN, as documented.
             VectorMask<Float> bad = max.test(VectorOperators.IS_FINITE).not();
             FloatVector sum = FloatVector.zero(F);
             for (int c = 0; c < classes; c++) {
                 long o = col + c * rowBytes;
-                FloatVector e = loadF(s, o).sub(max).lanewise(VectorOperators.EXP);
-                e.intoMemorySegment(s, o, NATIVE);
+                FloatVector x = FloatVector.fromMemorySegment(F, s, o, NATIVE);
+                FloatVector e = x.sub(max).lanewise(VectorOperators.EXP);
+                x.blend(e, fresh).intoMemorySegment(s, o, NATIVE);
                 sum = sum.add(e);
             }
             FloatVector inv = one.div(sum);
             for (int c = 0; c < classes; c++) {
                 long o = col + c * rowBytes;
-                loadF(s, o).mul(inv).blend(nan, bad).intoMemorySegment(s, o, NATIVE);
+                FloatVector x = FloatVector.fromMemorySegment(F, s, o, NATIVE);
+                x.blend(x.mul(inv).blend(nan, bad), fresh).intoMemorySegment(s, o, NATIVE);
             }
-        }
-        for (; j < n; j++) {
-            ScalarKernels.softmaxStrided(s, off + j, n, classes);
         }
     }
 
@@ -546,7 +693,8 @@ public final class SimdKernels implements Kernels {
         if (n < ARG_SIMD_MIN) {
             return ScalarKernels.INSTANCE.argmaxF32(x, off, n);
         }
-        return argExtreme(x, off, n, VectorOperators.MAX);
+        MemorySegment nx = nativeView(0, x, off * Float.BYTES, (long) n * Float.BYTES);
+        return argMaxNative(nx, nx == x ? off * Float.BYTES : 0, n);
     }
 
     @Override
@@ -554,47 +702,69 @@ public final class SimdKernels implements Kernels {
         if (n < ARG_SIMD_MIN) {
             return ScalarKernels.INSTANCE.argminF32(x, off, n);
         }
-        return argExtreme(x, off, n, VectorOperators.MIN);
+        MemorySegment nx = nativeView(0, x, off * Float.BYTES, (long) n * Float.BYTES);
+        return argMinNative(nx, nx == x ? off * Float.BYTES : 0, n);
     }
 
-    /**
+    /*
      * Two passes: the extreme value (Java MAX/MIN semantics propagate NaN, so a NaN anywhere gives
      * NaN), then the first index holding it ({@code ==} treats -0.0 and 0.0 as equal, as the scalar
-     * {@code >}/{@code <} comparison does).
+     * {@code >}/{@code <} comparison does). Four chains hide the latency of the NaN-aware MAX/MIN
+     * sequences; the first vector is the (overlapping) last one, so no tail is needed.
      */
-    private static int argExtreme(MemorySegment x, long off, int n, VectorOperators.Associative op) {
-        long bo = off * Float.BYTES;
-        FloatVector m0 = loadF(x, bo);
+
+    private static int argMaxNative(MemorySegment x, long base, int n) {
+        FloatVector m0 = FloatVector.fromMemorySegment(F, x, base + (long) (n - FL) * Float.BYTES, NATIVE);
         FloatVector m1 = m0;
         FloatVector m2 = m0;
         FloatVector m3 = m0;
         int i = 0;
         for (; i <= n - 4 * FL; i += 4 * FL) {
-            long o = bo + (long) i * Float.BYTES;
-            m0 = m0.lanewise(op, loadF(x, o));
-            m1 = m1.lanewise(op, loadF(x, o + FBYTES));
-            m2 = m2.lanewise(op, loadF(x, o + 2 * FBYTES));
-            m3 = m3.lanewise(op, loadF(x, o + 3 * FBYTES));
+            long o = base + (long) i * Float.BYTES;
+            m0 = m0.max(FloatVector.fromMemorySegment(F, x, o, NATIVE));
+            m1 = m1.max(FloatVector.fromMemorySegment(F, x, o + VBYTES, NATIVE));
+            m2 = m2.max(FloatVector.fromMemorySegment(F, x, o + 2 * VBYTES, NATIVE));
+            m3 = m3.max(FloatVector.fromMemorySegment(F, x, o + 3 * VBYTES, NATIVE));
         }
         for (; i <= n - FL; i += FL) {
-            m0 = m0.lanewise(op, loadF(x, bo + (long) i * Float.BYTES));
+            m0 = m0.max(FloatVector.fromMemorySegment(F, x, base + (long) i * Float.BYTES, NATIVE));
         }
-        m0 = m0.lanewise(op, loadF(x, bo + (long) (n - FL) * Float.BYTES));
-        float best = m0.lanewise(op, m1).lanewise(op, m2.lanewise(op, m3)).reduceLanes(op);
-        boolean nan = Float.isNaN(best);
-        for (i = 0; i <= n - FL; i += FL) {
-            FloatVector v = loadF(x, bo + (long) i * Float.BYTES);
-            VectorMask<Float> hit = nan ? v.test(VectorOperators.IS_NAN) : v.compare(VectorOperators.EQ, best);
+        return firstIndexOf(x, base, n, m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX));
+    }
+
+    private static int argMinNative(MemorySegment x, long base, int n) {
+        FloatVector m0 = FloatVector.fromMemorySegment(F, x, base + (long) (n - FL) * Float.BYTES, NATIVE);
+        FloatVector m1 = m0;
+        FloatVector m2 = m0;
+        FloatVector m3 = m0;
+        int i = 0;
+        for (; i <= n - 4 * FL; i += 4 * FL) {
+            long o = base + (long) i * Float.BYTES;
+            m0 = m0.min(FloatVector.fromMemorySegment(F, x, o, NATIVE));
+            m1 = m1.min(FloatVector.fromMemorySegment(F, x, o + VBYTES, NATIVE));
+            m2 = m2.min(FloatVector.fromMemorySegment(F, x, o + 2 * VBYTES, NATIVE));
+            m3 = m3.min(FloatVector.fromMemorySegment(F, x, o + 3 * VBYTES, NATIVE));
+        }
+        for (; i <= n - FL; i += FL) {
+            m0 = m0.min(FloatVector.fromMemorySegment(F, x, base + (long) i * Float.BYTES, NATIVE));
+        }
+        return firstIndexOf(x, base, n, m0.min(m1).min(m2.min(m3)).reduceLanes(VectorOperators.MIN));
+    }
+
+    /** First index whose value equals {@code value} (or is NaN, when value is NaN); n >= FL. */
+    private static int firstIndexOf(MemorySegment x, long base, int n, float value) {
+        for (int i = 0; i < n; i += FL) {
+            int start = Math.min(i, n - FL);
+            FloatVector v = FloatVector.fromMemorySegment(F, x, base + (long) start * Float.BYTES, NATIVE);
+            // If value is NaN, EQ never hits and v != v finds the NaNs; otherwise there is no NaN.
+            // One expression, no branch: choosing between two masks made a phi that defeated C2's
+            // box elimination (64 bytes allocated per call).
+            VectorMask<Float> hit = v.compare(VectorOperators.NE, v).or(v.compare(VectorOperators.EQ, value));
             if (hit.anyTrue()) {
-                return i + hit.firstTrue();
+                // In the overlapping last vector, lanes before i were scanned already, without a hit.
+                return start + hit.firstTrue();
             }
         }
-        for (; i < n; i++) {
-            float v = x.getAtIndex(F32, off + i);
-            if (nan ? Float.isNaN(v) : v == best) {
-                return i;
-            }
-        }
-        throw new AssertionError("extreme value not found");
+        throw new AssertionError("value not found");
     }
 }
