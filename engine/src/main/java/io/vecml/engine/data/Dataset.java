@@ -37,10 +37,20 @@ public final class Dataset implements AutoCloseable {
     private final long stride;
     private final int[] labels;
     private final List<String> classNames;
+    private final ImageShape imageShape;
 
     private Dataset(Type type, int rows, int dims, int[] labels, List<String> classNames) {
+        this(type, rows, dims, labels, classNames, null, null, null);
+    }
+
+    private Dataset(Type type, int rows, int dims, int[] labels, List<String> classNames, ImageShape imageShape,
+            Arena arena, MemorySegment data) {
         if (rows < 0 || dims < 0) {
             throw new IllegalArgumentException("rows and dims must be >= 0, got " + rows + " x " + dims);
+        }
+        if (imageShape != null && imageShape.dims() != dims) {
+            throw new IllegalArgumentException("image shape " + imageShape + " has " + imageShape.dims()
+                    + " values but rows have " + dims + " features");
         }
         if (labels.length != rows) {
             throw new IllegalArgumentException(rows + " rows but " + labels.length + " labels");
@@ -54,12 +64,112 @@ public final class Dataset implements AutoCloseable {
         this.type = type;
         this.rows = rows;
         this.dims = dims;
-        long rowBytes = ((long) dims * type.bytes + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
+        long rowBytes = strideOf(type, dims) * type.bytes;
         this.stride = rowBytes / type.bytes;
         this.labels = labels.clone();
         this.classNames = List.copyOf(classNames);
-        this.arena = Arena.ofShared();
-        this.data = arena.allocate(Math.max(1, rowBytes * rows), ROW_ALIGN);
+        this.imageShape = imageShape;
+        if (arena == null) {
+            this.arena = Arena.ofShared();
+            this.data = this.arena.allocate(Math.max(1, rowBytes * rows), ROW_ALIGN);
+        } else {
+            this.arena = arena;
+            this.data = data;
+        }
+    }
+
+    private static long strideOf(Type type, int dims) {
+        long rowBytes = ((long) dims * type.bytes + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
+        return rowBytes / type.bytes;
+    }
+
+    /**
+     * Fills a dataset in place (readers write rows straight into the final memory, so the pixels
+     * exist once), then {@link #build} checks the labels and hands the memory to the dataset.
+     * Until built, {@link #close()} frees the memory (a reader that fails leaks nothing).
+     */
+    public static final class Builder implements AutoCloseable {
+        private final Type type;
+        private final int rows;
+        private final int dims;
+        private final long stride;
+        private final int[] labels;
+        private final Arena arena;
+        private final MemorySegment data;
+        private boolean built;
+
+        private Builder(Type type, int rows, int dims) {
+            if (rows < 0 || dims < 0) {
+                throw new IllegalArgumentException("rows and dims must be >= 0, got " + rows + " x " + dims);
+            }
+            this.type = Objects.requireNonNull(type, "type");
+            this.rows = rows;
+            this.dims = dims;
+            this.stride = strideOf(type, dims);
+            this.labels = new int[rows];
+            this.arena = Arena.ofShared();
+            this.data = arena.allocate(Math.max(1, stride * type.bytes * rows), ROW_ALIGN);
+        }
+
+        public Type type() {
+            return type;
+        }
+
+        public int rows() {
+            return rows;
+        }
+
+        public int dims() {
+            return dims;
+        }
+
+        /** Elements between row starts. */
+        public long stride() {
+            return stride;
+        }
+
+        /** Byte offset of row {@code r} in {@link #segment()}. */
+        public long rowByteOffset(int r) {
+            return Objects.checkIndex(r, rows) * stride * type.bytes;
+        }
+
+        /** The memory to fill (zeroed; keep the padding after each row zero). */
+        public MemorySegment segment() {
+            return data;
+        }
+
+        public void label(int r, int label) {
+            labels[r] = label;
+        }
+
+        /** Checks labels against the class names; the builder must not be used afterwards. */
+        public Dataset build(List<String> classNames, ImageShape imageShape) {
+            if (built) {
+                throw new IllegalStateException("already built");
+            }
+            Dataset d;
+            try {
+                d = new Dataset(type, rows, dims, labels, classNames, imageShape, arena, data);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+            built = true;
+            return d;
+        }
+
+        @Override
+        public void close() {
+            if (!built) {
+                built = true;
+                arena.close();
+            }
+        }
+    }
+
+    /** Starts a dataset to be filled in place; see {@link Builder}. */
+    public static Builder builder(Type type, int rows, int dims) {
+        return new Builder(type, rows, dims);
     }
 
     /** A zero-filled dataset, to be filled through {@link #segment()} / {@link #setU8}/{@link #setF32}. */
@@ -112,6 +222,32 @@ public final class Dataset implements AutoCloseable {
         return classNames.size();
     }
 
+    /** The image shape when rows are images. */
+    public java.util.Optional<ImageShape> imageShape() {
+        return java.util.Optional.ofNullable(imageShape);
+    }
+
+    /** The same rows with another image shape (a copy; this dataset stays as it is). */
+    public Dataset withImageShape(ImageShape shape) {
+        Dataset out = new Dataset(type, rows, dims, labels, classNames, shape, null, null);
+        MemorySegment.copy(data, 0, out.data, 0, (long) rows * stride * type.bytes);
+        return out;
+    }
+
+    /** Number of rows per class, indexed by label. */
+    public int[] classCounts() {
+        int[] counts = new int[classNames.size()];
+        for (int l : labels) {
+            counts[l]++;
+        }
+        return counts;
+    }
+
+    /** Bytes of feature memory (including row padding). */
+    public long byteSize() {
+        return (long) rows * stride * type.bytes;
+    }
+
     public int u8(int r, int c) {
         return Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, rowOffset(r) + c));
     }
@@ -138,7 +274,7 @@ public final class Dataset implements AutoCloseable {
 
     /** A float32 copy (uint8 values become 0.0..255.0). */
     public Dataset toFloat32() {
-        Dataset out = new Dataset(Type.FLOAT32, rows, dims, labels, classNames);
+        Dataset out = new Dataset(Type.FLOAT32, rows, dims, labels, classNames, imageShape, null, null);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < dims; c++) {
                 out.setF32(r, c, value(r, c));
@@ -153,7 +289,7 @@ public final class Dataset implements AutoCloseable {
         for (int i = 0; i < l.length; i++) {
             l[i] = labels[Objects.checkIndex(rowIndices[i], rows)];
         }
-        Dataset out = new Dataset(type, rowIndices.length, dims, l, classNames);
+        Dataset out = new Dataset(type, rowIndices.length, dims, l, classNames, imageShape, null, null);
         long rowBytes = stride * type.bytes;
         for (int i = 0; i < rowIndices.length; i++) {
             MemorySegment.copy(data, rowIndices[i] * rowBytes, out.data, i * rowBytes, rowBytes);
@@ -168,6 +304,7 @@ public final class Dataset implements AutoCloseable {
 
     @Override
     public String toString() {
-        return rows + " x " + dims + " " + type.name().toLowerCase(java.util.Locale.ROOT) + ", " + classNames.size() + " classes";
+        return rows + " x " + dims + " " + type.name().toLowerCase(java.util.Locale.ROOT) + ", " + classNames.size()
+                + " classes" + (imageShape == null ? "" : ", images " + imageShape);
     }
 }

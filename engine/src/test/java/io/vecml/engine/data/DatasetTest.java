@@ -87,4 +87,38 @@ class DatasetTest {
         assertThat(Splits.holdout(1797, 0.2, 43).test()).isNotEqualTo(h.test());
         assertThatThrownBy(() -> Splits.holdout(10, 1.0, 1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @org.junit.jupiter.api.Test
+    void builderFillsInPlaceAndChecksLabels() {
+        try (Dataset.Builder b = Dataset.builder(Dataset.Type.UINT8, 3, 12)) {
+            for (int r = 0; r < 3; r++) {
+                b.segment().set(java.lang.foreign.ValueLayout.JAVA_BYTE, b.rowByteOffset(r) + 5, (byte) (200 + r));
+                b.label(r, r % 2);
+            }
+            try (Dataset d = b.build(java.util.List.of("a", "b"), new ImageShape(2, 2, 3, ImageShape.Layout.CHW))) {
+                org.assertj.core.api.Assertions.assertThat(d.u8(2, 5)).isEqualTo(202);
+                org.assertj.core.api.Assertions.assertThat(d.labels()).containsExactly(0, 1, 0);
+                org.assertj.core.api.Assertions.assertThat(d.classCounts()).containsExactly(2, 1);
+                org.assertj.core.api.Assertions.assertThat(d.imageShape()).isPresent();
+                org.assertj.core.api.Assertions.assertThat(d.select(new int[] {2}).imageShape()).isPresent();
+            }
+        }
+        Dataset.Builder bad = Dataset.builder(Dataset.Type.UINT8, 1, 4);
+        bad.label(0, 2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bad.build(java.util.List.of("a", "b"), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label 2 of row 0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> Dataset.builder(Dataset.Type.UINT8, 1, 5).build(java.util.List.of("a"), ImageShape.grey(2, 2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image shape");
+    }
+
+    @org.junit.jupiter.api.Test
+    void imageShapeIndexesBothLayouts() {
+        ImageShape chw = new ImageShape(32, 32, 3, ImageShape.Layout.CHW);
+        ImageShape hwc = new ImageShape(32, 32, 3, ImageShape.Layout.HWC);
+        org.assertj.core.api.Assertions.assertThat(chw.index(0, 0, 1)).isEqualTo(1024);
+        org.assertj.core.api.Assertions.assertThat(hwc.index(0, 0, 1)).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThat(hwc.index(1, 2, 2)).isEqualTo((32 + 2) * 3 + 2);
+        org.assertj.core.api.Assertions.assertThat(chw.dims()).isEqualTo(3072);
+    }
 }

@@ -1,0 +1,47 @@
+package io.vecml.engine.data;
+
+import java.nio.file.Path;
+
+/**
+ * Reader options; every field has a default ({@link #DEFAULTS}).
+ *
+ * @param format        the format, or null to detect it from the path
+ * @param cifar100Label which CIFAR-100 label to use
+ * @param csvLabel      CSV label column: a header name or a 0-based index; null = the last column
+ * @param csvHeader     whether the CSV has a header line
+ * @param labels        NPY: the 1-D label array file for a feature array; null = derive it
+ *                      ({@code X.npy} -> {@code y.npy}, {@code *_x.npy} -> {@code *_y.npy}) or use a folder
+ */
+public record LoadOptions(DataFormat format, Cifar100Label cifar100Label, String csvLabel, CsvHeader csvHeader,
+        Path labels) {
+
+    /** CIFAR-100's two labels. */
+    public enum Cifar100Label { COARSE, FINE }
+
+    /** CSV header handling. */
+    public enum CsvHeader {
+        /** Decide from the first line: all numeric = no header; the scikit-learn "rows,features,names..." style is recognised. */
+        AUTO,
+        /** The first line names the columns. */
+        NAMES,
+        /** No header. */
+        NONE,
+        /** scikit-learn's bundled style: {@code n_rows,n_features,class names...}. */
+        SKLEARN
+    }
+
+    public static final LoadOptions DEFAULTS = new LoadOptions(null, Cifar100Label.FINE, null, CsvHeader.AUTO, null);
+
+    public LoadOptions {
+        if (cifar100Label == null) {
+            cifar100Label = Cifar100Label.FINE;
+        }
+        if (csvHeader == null) {
+            csvHeader = CsvHeader.AUTO;
+        }
+    }
+
+    public LoadOptions withFormat(DataFormat f) {
+        return new LoadOptions(f, cifar100Label, csvLabel, csvHeader, labels);
+    }
+}
