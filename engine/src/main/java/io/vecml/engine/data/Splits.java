@@ -48,4 +48,199 @@ public final class Splits {
         java.util.Arrays.sort(train);
         return new Holdout(train, test);
     }
+
+    /** One cross-validation fold: training rows and held-out rows, each ascending. */
+    public record Fold(int[] train, int[] test) {
+    }
+
+    /**
+     * Stratified holdout: each class gives (about) the same fraction to the test part; the per-class
+     * test counts are rounded by largest remainder so that they add up to round(n * testFraction).
+     */
+    public static Holdout stratifiedHoldout(int[] labels, double testFraction, long seed) {
+        int n = labels.length;
+        Holdout plain = holdout(n, testFraction, seed); // validates the fraction and sizes
+        int nTest = plain.test().length;
+        int classes = 0;
+        for (int l : labels) {
+            if (l < 0) {
+                throw new IllegalArgumentException("negative label " + l);
+            }
+            classes = Math.max(classes, l + 1);
+        }
+        int[] count = new int[classes];
+        for (int l : labels) {
+            count[l]++;
+        }
+        int[] take = new int[classes];
+        double[] rem = new double[classes];
+        int sum = 0;
+        for (int c = 0; c < classes; c++) {
+            double exact = (double) count[c] * nTest / n;
+            take[c] = (int) Math.floor(exact);
+            rem[c] = exact - take[c];
+            sum += take[c];
+        }
+        Integer[] order = new Integer[classes];
+        for (int c = 0; c < classes; c++) {
+            order[c] = c;
+        }
+        java.util.Arrays.sort(order, (x, y) -> rem[x] != rem[y] ? Double.compare(rem[y], rem[x]) : Integer.compare(x, y));
+        for (int i = 0; sum < nTest; i++) {
+            int c = order[i % classes];
+            if (take[c] < count[c]) {
+                take[c]++;
+                sum++;
+            }
+        }
+        int[] perm = permutation(n, seed);
+        boolean[] isTest = new boolean[n];
+        int[] taken = new int[classes];
+        for (int i : perm) {
+            int c = labels[i];
+            if (taken[c] < take[c]) {
+                taken[c]++;
+                isTest[i] = true;
+            }
+        }
+        return fromMask(isTest, nTest);
+    }
+
+    /**
+     * K folds. {@code seed == null}: contiguous folds in row order, the first {@code n % k} one row
+     * larger (scikit-learn's {@code KFold(k)}); otherwise the rows are shuffled by the seed first.
+     * Sizes differ by at most one.
+     */
+    public static Fold[] kFold(int n, int k, Long seed) {
+        checkFolds(n, k);
+        int[] order = seed == null ? permutationIdentity(n) : permutation(n, seed);
+        int[] foldOf = new int[n];
+        int pos = 0;
+        for (int f = 0; f < k; f++) {
+            int size = n / k + (f < n % k ? 1 : 0);
+            for (int i = 0; i < size; i++) {
+                foldOf[order[pos++]] = f;
+            }
+        }
+        return folds(foldOf, k);
+    }
+
+    /**
+     * Stratified K folds. {@code seed == null} reproduces scikit-learn's
+     * {@code StratifiedKFold(k, shuffle=False)} exactly (its allocation of each class's rows to folds,
+     * in row order), which is what {@code GridSearchCV(cv=k)} uses for classifiers. With a seed, the
+     * rows of each class are shuffled before they are dealt to the folds (vecml's own shuffle; not
+     * numpy's random stream). Every fold gets floor or ceil of its share of each class.
+     */
+    public static Fold[] stratifiedKFold(int[] labels, int k, Long seed) {
+        int n = labels.length;
+        checkFolds(n, k);
+        // Encode classes by order of first appearance, as scikit-learn does.
+        java.util.Map<Integer, Integer> code = new java.util.LinkedHashMap<>();
+        java.util.TreeMap<Integer, Integer> firstIndex = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            firstIndex.putIfAbsent(labels[i], i);
+        }
+        Integer[] byFirst = firstIndex.keySet().toArray(new Integer[0]);
+        java.util.Arrays.sort(byFirst, (a, b) -> Integer.compare(firstIndex.get(a), firstIndex.get(b)));
+        for (Integer l : byFirst) {
+            code.put(l, code.size());
+        }
+        int classes = code.size();
+        int[] enc = new int[n];
+        int[] counts = new int[classes];
+        for (int i = 0; i < n; i++) {
+            enc[i] = code.get(labels[i]);
+            counts[enc[i]]++;
+        }
+        // Classes with fewer than k rows leave some folds without them (scikit-learn warns; same folds).
+        // allocation[f][c] = number of class c among sorted(enc)[f::k]
+        int[] sorted = enc.clone();
+        java.util.Arrays.sort(sorted);
+        int[][] allocation = new int[k][classes];
+        for (int i = 0; i < n; i++) {
+            allocation[i % k][sorted[i]]++;
+        }
+        int[] foldOf = new int[n];
+        for (int c = 0; c < classes; c++) {
+            int[] foldsForClass = new int[counts[c]];
+            int p = 0;
+            for (int f = 0; f < k; f++) {
+                for (int j = 0; j < allocation[f][c]; j++) {
+                    foldsForClass[p++] = f;
+                }
+            }
+            if (seed != null) {
+                int[] perm = permutation(counts[c], seed * 31 + c);
+                int[] shuffled = new int[counts[c]];
+                for (int j = 0; j < counts[c]; j++) {
+                    shuffled[j] = foldsForClass[perm[j]];
+                }
+                foldsForClass = shuffled;
+            }
+            int q = 0;
+            for (int i = 0; i < n; i++) {
+                if (enc[i] == c) {
+                    foldOf[i] = foldsForClass[q++];
+                }
+            }
+        }
+        return folds(foldOf, k);
+    }
+
+    private static void checkFolds(int n, int k) {
+        if (k < 2) {
+            throw new IllegalArgumentException("need at least 2 folds, got " + k);
+        }
+        if (k > n) {
+            throw new IllegalArgumentException("cannot make " + k + " folds of " + n + " rows");
+        }
+    }
+
+    private static int[] permutationIdentity(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        return p;
+    }
+
+    private static Fold[] folds(int[] foldOf, int k) {
+        int n = foldOf.length;
+        int[] size = new int[k];
+        for (int f : foldOf) {
+            size[f]++;
+        }
+        Fold[] out = new Fold[k];
+        for (int f = 0; f < k; f++) {
+            int[] test = new int[size[f]];
+            int[] train = new int[n - size[f]];
+            int a = 0;
+            int b = 0;
+            for (int i = 0; i < n; i++) {
+                if (foldOf[i] == f) {
+                    test[a++] = i;
+                } else {
+                    train[b++] = i;
+                }
+            }
+            out[f] = new Fold(train, test);
+        }
+        return out;
+    }
+
+    private static Holdout fromMask(boolean[] isTest, int nTest) {
+        int[] test = new int[nTest];
+        int[] train = new int[isTest.length - nTest];
+        int a = 0;
+        int b = 0;
+        for (int i = 0; i < isTest.length; i++) {
+            if (isTest[i]) {
+                test[a++] = i;
+            } else {
+                train[b++] = i;
+            }
+        }
+        return new Holdout(train, test);
+    }
 }
