@@ -172,6 +172,13 @@ public final class Dataset implements AutoCloseable {
         return new Builder(type, rows, dims);
     }
 
+    /** A zero-filled dataset of images (see {@link #allocate(Type, int, int, int[], List)}). */
+    public static Dataset allocate(Type type, int rows, int dims, int[] labels, List<String> classNames,
+            ImageShape imageShape) {
+        Objects.requireNonNull(type, "type");
+        return new Dataset(type, rows, dims, labels, classNames, imageShape, null, null);
+    }
+
     /** A zero-filled dataset, to be filled through {@link #segment()} / {@link #setU8}/{@link #setF32}. */
     public static Dataset allocate(Type type, int rows, int dims, int[] labels, List<String> classNames) {
         Objects.requireNonNull(type, "type");

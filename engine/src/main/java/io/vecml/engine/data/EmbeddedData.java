@@ -82,7 +82,9 @@ public final class EmbeddedData {
         for (int c = 0; c < classes; c++) {
             names.add(Integer.toString(c));
         }
-        Dataset ds = Dataset.allocate(Dataset.Type.UINT8, rows.size(), dims, labels, names);
+        int side = (int) Math.round(Math.sqrt(dims));
+        Dataset ds = Dataset.allocate(Dataset.Type.UINT8, rows.size(), dims, labels, names,
+                side * side == dims ? ImageShape.grey(side, side) : null);
         for (int i = 0; i < labels.length; i++) {
             int[] v = rows.get(i);
             for (int c = 0; c < dims; c++) {
