@@ -14,7 +14,10 @@ public enum DataFormat {
     IDX("idx"),
     /** Comma-separated values, with or without a header (also scikit-learn's bundled style). */
     CSV("csv"),
-    /** numpy {@code .npy}: a 2-D feature array plus a 1-D label array. */
+    /**
+     * numpy {@code .npy}: a feature array (2-D rows, or 3-D/4-D images) plus a 1-D label array, or a
+     * folder with {@code x_train.npy}/{@code y_train.npy} and optionally the test pair.
+     */
     NPY("npy");
 
     private final String id;

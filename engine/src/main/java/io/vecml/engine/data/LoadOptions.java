@@ -10,7 +10,9 @@ import java.nio.file.Path;
  * @param csvLabel      CSV label column: a header name or a 0-based index; null = the last column
  * @param csvHeader     whether the CSV has a header line
  * @param labels        NPY: the 1-D label array file for a feature array; null = derive it
- *                      ({@code X.npy} -> {@code y.npy}, {@code *_x.npy} -> {@code *_y.npy}) or use a folder
+ *                      ({@code X.npy} -> {@code y.npy}, {@code x_*.npy} -> {@code y_*.npy}, {@code *_x.npy} ->
+ *                      {@code *_y.npy}, {@code features.npy} -> {@code labels.npy}) or use a folder with
+ *                      {@code x_train.npy}, {@code y_train.npy} (and {@code x_test.npy}, {@code y_test.npy})
  */
 public record LoadOptions(DataFormat format, Cifar100Label cifar100Label, String csvLabel, CsvHeader csvHeader,
         Path labels) {
@@ -20,7 +22,11 @@ public record LoadOptions(DataFormat format, Cifar100Label cifar100Label, String
 
     /** CSV header handling. */
     public enum CsvHeader {
-        /** Decide from the first line: all numeric = no header; the scikit-learn "rows,features,names..." style is recognised. */
+        /**
+         * Decide from the first line: scikit-learn style if it is {@code n_rows,n_features,names...} (the
+         * counts are then checked); column names if a field is non-numeric in a column whose data rows are
+         * numeric; otherwise it is data.
+         */
         AUTO,
         /** The first line names the columns. */
         NAMES,
