@@ -38,6 +38,7 @@ public final class Dataset implements AutoCloseable {
     private final int[] labels;
     private final List<String> classNames;
     private final ImageShape imageShape;
+    private boolean closed;
 
     private Dataset(Type type, int rows, int dims, int[] labels, List<String> classNames) {
         this(type, rows, dims, labels, classNames, null, null, null);
@@ -306,6 +307,13 @@ public final class Dataset implements AutoCloseable {
 
     @Override
     public void close() {
+        // Idempotent: a LoadedData and its own datasets may both be closed by one try-with-resources.
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         arena.close();
     }
 
