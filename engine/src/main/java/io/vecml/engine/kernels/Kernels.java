@@ -66,6 +66,43 @@ public interface Kernels {
     void l2sqU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                     long[] out, int outOff);
 
+    // ---- many queries against many rows (kNN tiles) ----------------------------------------------
+    // The defaults loop over the pair kernels (so an implementation only overrides what it tiles).
+    // Query i of the block starts at qOff + i * qStride, row j at tOff + j * tStride (elements);
+    // out[outOff + i * ldOut + j] receives the distance of pair (i, j), for i in [0, nq), j in [0, nt).
+
+    /**
+     * Exact L1 distances of uint8 vectors for a block of queries against a block of rows.
+     *
+     * @throws IllegalArgumentException if {@code 255 * d} does not fit an int
+     */
+    default void l1U8Block(MemorySegment q, long qOff, long qStride, int nq,
+                           MemorySegment t, long tOff, long tStride, int nt, int d,
+                           int[] out, int outOff, int ldOut) {
+        ScalarKernels.checkL1U8Dims(d);
+        for (int i = 0; i < nq; i++) {
+            for (int j = 0; j < nt; j++) {
+                out[outOff + i * ldOut + j] = (int) l1U8(q, qOff + i * qStride, t, tOff + j * tStride, d);
+            }
+        }
+    }
+
+    /**
+     * float32 L1 distances for a block of queries against a block of rows. Each pair is summed in
+     * one fixed order chosen by the implementation (the scalar reference: index order), the same
+     * for every pair whatever its position in the block and whatever {@code nq} and {@code nt}, so
+     * the results do not depend on how a caller cuts the work into blocks or threads.
+     */
+    default void l1F32Block(MemorySegment q, long qOff, long qStride, int nq,
+                            MemorySegment t, long tOff, long tStride, int nt, int d,
+                            float[] out, int outOff, int ldOut) {
+        for (int i = 0; i < nq; i++) {
+            for (int j = 0; j < nt; j++) {
+                out[outOff + i * ldOut + j] = l1F32(q, qOff + i * qStride, t, tOff + j * tStride, d);
+            }
+        }
+    }
+
     // ---- softmax -------------------------------------------------------------------------------
 
     /**

@@ -141,6 +141,39 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    // ---- many queries against many rows ------------------------------------------------------
+
+    @Override
+    public void l1U8Block(MemorySegment q, long qOff, long qStride, int nq,
+                          MemorySegment t, long tOff, long tStride, int nt, int d,
+                          int[] out, int outOff, int ldOut) {
+        checkL1U8Dims(d);
+        for (int i = 0; i < nq; i++) {
+            for (int j = 0; j < nt; j++) {
+                out[outOff + i * ldOut + j] = (int) l1U8(q, qOff + i * qStride, t, tOff + j * tStride, d);
+            }
+        }
+    }
+
+    @Override
+    public void l1F32Block(MemorySegment q, long qOff, long qStride, int nq,
+                           MemorySegment t, long tOff, long tStride, int nt, int d,
+                           float[] out, int outOff, int ldOut) {
+        for (int i = 0; i < nq; i++) {
+            for (int j = 0; j < nt; j++) {
+                out[outOff + i * ldOut + j] = l1F32(q, qOff + i * qStride, t, tOff + j * tStride, d);
+            }
+        }
+    }
+
+    /** The int results of {@link #l1U8Block} need 255 * d <= Integer.MAX_VALUE. */
+    static void checkL1U8Dims(int d) {
+        if (d < 0 || d > Integer.MAX_VALUE / 255) {
+            throw new IllegalArgumentException("l1U8Block: d = " + d + " is outside 0.." + Integer.MAX_VALUE / 255
+                    + " (int distances)");
+        }
+    }
+
     // ---- softmax -------------------------------------------------------------------------------
 
     @Override

@@ -550,6 +550,284 @@ public final class SimdKernels implements Kernels {
         }
     }
 
+    // ---- many queries against many rows (kNN tiles) ----------------------------------------------
+
+    /*
+     * Register tiles: QT queries x TT rows per pass, so each loaded vector serves several pairs and
+     * a block of training rows kept in L2 is streamed once per QT queries instead of once per query.
+     * Full vectors only in the tile loop; the last partial vector is one extra masked pass in its
+     * own small method (keeping every method under C2's node budget), and leftover queries or rows
+     * go through the one-pair kernels.
+     */
+    private static final int QT = 4;
+    private static final int TT = 2;
+
+    /*
+     * uint8 tile, 7 operations per pair and vector: |a-b| = UMAX - UMIN (3), then low and high byte
+     * of each 16-bit lane added into one 16-bit accumulator (4), <= 510 per step: 128 steps fit
+     * before a flush to 32-bit lanes, so a chunk is 128 vectors.
+     */
+    private static final int L1T_CHUNK = 128 * BL;
+
+    @Override
+    public void l1U8Block(MemorySegment q, long qOff, long qStride, int nq,
+                          MemorySegment t, long tOff, long tStride, int nt, int d,
+                          int[] out, int outOff, int ldOut) {
+        ScalarKernels.checkL1U8Dims(d);
+        if (d < BL || !q.isNative() || !t.isNative()) {
+            ScalarKernels.INSTANCE.l1U8Block(q, qOff, qStride, nq, t, tOff, tStride, nt, d, out, outOff, ldOut);
+            return;
+        }
+        int full = d / BL * BL;
+        int rem = d - full;
+        int i = 0;
+        for (; i <= nq - QT; i += QT) {
+            long qa = qOff + i * qStride;
+            int j = 0;
+            for (; j <= nt - TT; j += TT) {
+                long ta = tOff + j * tStride;
+                int o = outOff + i * ldOut + j;
+                for (int r = 0; r < QT; r++) {
+                    out[o + r * ldOut] = 0;
+                    out[o + r * ldOut + 1] = 0;
+                }
+                for (int c = 0; c < full; c += L1T_CHUNK) {
+                    l1U8Tile(q, qa + c, qStride, t, ta + c, tStride, Math.min(L1T_CHUNK, full - c), out, o, ldOut);
+                }
+                if (rem > 0) {
+                    l1U8TileTail(q, qa + d - BL, qStride, t, ta + d - BL, tStride, rem, out, o, ldOut);
+                }
+            }
+            for (; j < nt; j++) {
+                for (int r = 0; r < QT; r++) {
+                    out[outOff + (i + r) * ldOut + j] = (int) l1U8Native(q, qa + r * qStride, t, tOff + j * tStride, d);
+                }
+            }
+        }
+        for (; i < nq; i++) {
+            for (int j = 0; j < nt; j++) {
+                out[outOff + i * ldOut + j] = (int) l1U8Native(q, qOff + i * qStride, t, tOff + j * tStride, d);
+            }
+        }
+    }
+
+    /** A 4 x 2 tile over n bytes (a multiple of BL, <= L1T_CHUNK): adds the 8 sums into out. */
+    private static void l1U8Tile(MemorySegment q, long qa, long qs, MemorySegment t, long ta, long ts, int n,
+                                 int[] out, int o, int ld) {
+        ShortVector c00 = ShortVector.zero(S);
+        ShortVector c01 = ShortVector.zero(S);
+        ShortVector c10 = ShortVector.zero(S);
+        ShortVector c11 = ShortVector.zero(S);
+        ShortVector c20 = ShortVector.zero(S);
+        ShortVector c21 = ShortVector.zero(S);
+        ShortVector c30 = ShortVector.zero(S);
+        ShortVector c31 = ShortVector.zero(S);
+        for (int i = 0; i < n; i += BL) {
+            ByteVector y0 = ByteVector.fromMemorySegment(B, t, ta + i, NATIVE);
+            ByteVector y1 = ByteVector.fromMemorySegment(B, t, ta + ts + i, NATIVE);
+            ByteVector x = ByteVector.fromMemorySegment(B, q, qa + i, NATIVE);
+            ShortVector s0 = x.lanewise(VectorOperators.UMAX, y0).sub(x.lanewise(VectorOperators.UMIN, y0)).reinterpretAsShorts();
+            ShortVector s1 = x.lanewise(VectorOperators.UMAX, y1).sub(x.lanewise(VectorOperators.UMIN, y1)).reinterpretAsShorts();
+            c00 = c00.add(s0.and((short) 0xFF).add(s0.lanewise(VectorOperators.LSHR, 8)));
+            c01 = c01.add(s1.and((short) 0xFF).add(s1.lanewise(VectorOperators.LSHR, 8)));
+            x = ByteVector.fromMemorySegment(B, q, qa + qs + i, NATIVE);
+            s0 = x.lanewise(VectorOperators.UMAX, y0).sub(x.lanewise(VectorOperators.UMIN, y0)).reinterpretAsShorts();
+            s1 = x.lanewise(VectorOperators.UMAX, y1).sub(x.lanewise(VectorOperators.UMIN, y1)).reinterpretAsShorts();
+            c10 = c10.add(s0.and((short) 0xFF).add(s0.lanewise(VectorOperators.LSHR, 8)));
+            c11 = c11.add(s1.and((short) 0xFF).add(s1.lanewise(VectorOperators.LSHR, 8)));
+            x = ByteVector.fromMemorySegment(B, q, qa + 2 * qs + i, NATIVE);
+            s0 = x.lanewise(VectorOperators.UMAX, y0).sub(x.lanewise(VectorOperators.UMIN, y0)).reinterpretAsShorts();
+            s1 = x.lanewise(VectorOperators.UMAX, y1).sub(x.lanewise(VectorOperators.UMIN, y1)).reinterpretAsShorts();
+            c20 = c20.add(s0.and((short) 0xFF).add(s0.lanewise(VectorOperators.LSHR, 8)));
+            c21 = c21.add(s1.and((short) 0xFF).add(s1.lanewise(VectorOperators.LSHR, 8)));
+            x = ByteVector.fromMemorySegment(B, q, qa + 3 * qs + i, NATIVE);
+            s0 = x.lanewise(VectorOperators.UMAX, y0).sub(x.lanewise(VectorOperators.UMIN, y0)).reinterpretAsShorts();
+            s1 = x.lanewise(VectorOperators.UMAX, y1).sub(x.lanewise(VectorOperators.UMIN, y1)).reinterpretAsShorts();
+            c30 = c30.add(s0.and((short) 0xFF).add(s0.lanewise(VectorOperators.LSHR, 8)));
+            c31 = c31.add(s1.and((short) 0xFF).add(s1.lanewise(VectorOperators.LSHR, 8)));
+        }
+        // Unsigned 16-bit lanes to 32-bit ones; an int reduction is exact in any order.
+        IntVector w = c00.reinterpretAsInts();
+        out[o] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        w = c01.reinterpretAsInts();
+        out[o + 1] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        w = c10.reinterpretAsInts();
+        out[o + ld] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        w = c11.reinterpretAsInts();
+        out[o + ld + 1] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        w = c20.reinterpretAsInts();
+        out[o + 2 * ld] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        w = c21.reinterpretAsInts();
+        out[o + 2 * ld + 1] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        w = c30.reinterpretAsInts();
+        out[o + 3 * ld] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        w = c31.reinterpretAsInts();
+        out[o + 3 * ld + 1] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * The last partial vector of a 4 x 2 tile: the full vector ending at d (starting at qa, ta),
+     * of which only the last rem lanes are new.
+     */
+    private static void l1U8TileTail(MemorySegment q, long qa, long qs, MemorySegment t, long ta, long ts, int rem,
+                                     int[] out, int o, int ld) {
+        ByteVector keep = ByteVector.fromArray(B, KEEP_B, rem);
+        ByteVector y0 = ByteVector.fromMemorySegment(B, t, ta, NATIVE);
+        ByteVector y1 = ByteVector.fromMemorySegment(B, t, ta + ts, NATIVE);
+        for (int r = 0; r < QT; r++) {
+            ByteVector x = ByteVector.fromMemorySegment(B, q, qa + r * qs, NATIVE);
+            ShortVector s0 = x.lanewise(VectorOperators.UMAX, y0).sub(x.lanewise(VectorOperators.UMIN, y0))
+                    .and(keep).reinterpretAsShorts();
+            ShortVector s1 = x.lanewise(VectorOperators.UMAX, y1).sub(x.lanewise(VectorOperators.UMIN, y1))
+                    .and(keep).reinterpretAsShorts();
+            IntVector w0 = s0.and((short) 0xFF).add(s0.lanewise(VectorOperators.LSHR, 8)).reinterpretAsInts();
+            IntVector w1 = s1.and((short) 0xFF).add(s1.lanewise(VectorOperators.LSHR, 8)).reinterpretAsInts();
+            out[o + r * ld] += w0.and(0xFFFF).add(w0.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+            out[o + r * ld + 1] += w1.and(0xFFFF).add(w1.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /*
+     * float32 tile: one accumulator per pair (eight independent chains hide the add latency), lanes
+     * summed in index order through an array (reduceLanes may add in a tree once compiled and in
+     * order before: the result would change with JIT state), then the masked last vector summed the
+     * same way and added. Every pair, in a tile or left over, goes through exactly these steps, so
+     * its value does not depend on where it sits.
+     */
+
+    @Override
+    public void l1F32Block(MemorySegment q, long qOff, long qStride, int nq,
+                           MemorySegment t, long tOff, long tStride, int nt, int d,
+                           float[] out, int outOff, int ldOut) {
+        if (d < FL || !q.isNative() || !t.isNative()) {
+            ScalarKernels.INSTANCE.l1F32Block(q, qOff, qStride, nq, t, tOff, tStride, nt, d, out, outOff, ldOut);
+            return;
+        }
+        float[] lanes = new float[QT * TT * FL];
+        int full = d / FL * FL;
+        int rem = d - full;
+        long qsb = qStride * Float.BYTES;
+        long tsb = tStride * Float.BYTES;
+        int i = 0;
+        for (; i <= nq - QT; i += QT) {
+            long qa = (qOff + i * qStride) * Float.BYTES;
+            int j = 0;
+            for (; j <= nt - TT; j += TT) {
+                long ta = (tOff + j * tStride) * Float.BYTES;
+                int o = outOff + i * ldOut + j;
+                l1F32Tile(q, qa, qsb, t, ta, tsb, full, lanes);
+                for (int r = 0; r < QT; r++) {
+                    out[o + r * ldOut] = laneSum(lanes, (2 * r) * FL);
+                    out[o + r * ldOut + 1] = laneSum(lanes, (2 * r + 1) * FL);
+                }
+                if (rem > 0) {
+                    long back = (long) (d - FL) * Float.BYTES;
+                    l1F32TileTail(q, qa + back, qsb, t, ta + back, tsb, rem, lanes);
+                    for (int r = 0; r < QT; r++) {
+                        out[o + r * ldOut] += laneSum(lanes, (2 * r) * FL);
+                        out[o + r * ldOut + 1] += laneSum(lanes, (2 * r + 1) * FL);
+                    }
+                }
+            }
+            for (; j < nt; j++) {
+                for (int r = 0; r < QT; r++) {
+                    out[outOff + (i + r) * ldOut + j] = l1F32Pair(q, qa + r * qsb, t, (tOff + j * tStride) * Float.BYTES,
+                            d, lanes);
+                }
+            }
+        }
+        for (; i < nq; i++) {
+            for (int j = 0; j < nt; j++) {
+                out[outOff + i * ldOut + j] = l1F32Pair(q, (qOff + i * qStride) * Float.BYTES, t,
+                        (tOff + j * tStride) * Float.BYTES, d, lanes);
+            }
+        }
+    }
+
+    /** Lanes [off, off + FL) added in index order. */
+    private static float laneSum(float[] lanes, int off) {
+        float s = lanes[off];
+        for (int l = 1; l < FL; l++) {
+            s += lanes[off + l];
+        }
+        return s;
+    }
+
+    /** One pair with the tile's arithmetic (byte offsets); lanes is scratch. */
+    private static float l1F32Pair(MemorySegment q, long qa, MemorySegment t, long ta, int d, float[] lanes) {
+        int full = d / FL * FL;
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = 0; i < full; i += FL) {
+            long o = (long) i * Float.BYTES;
+            acc = acc.add(FloatVector.fromMemorySegment(F, q, qa + o, NATIVE)
+                    .sub(FloatVector.fromMemorySegment(F, t, ta + o, NATIVE)).abs());
+        }
+        acc.intoArray(lanes, 0);
+        float sum = laneSum(lanes, 0);
+        int rem = d - full;
+        if (rem > 0) {
+            long back = (long) (d - FL) * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(F, q, qa + back, NATIVE)
+                    .sub(FloatVector.fromMemorySegment(F, t, ta + back, NATIVE)).abs();
+            FloatVector.zero(F).blend(v, VectorMask.fromArray(F, KEEP_F, rem)).intoArray(lanes, 0);
+            sum += laneSum(lanes, 0);
+        }
+        return sum;
+    }
+
+    /** The 4 x 2 tile over n floats (a multiple of FL): accumulator lanes of pair (r, c) to lanes[(2r + c) * FL]. */
+    private static void l1F32Tile(MemorySegment q, long qa, long qs, MemorySegment t, long ta, long ts, int n,
+                                  float[] lanes) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c31 = FloatVector.zero(F);
+        for (int i = 0; i < n; i += FL) {
+            long o = (long) i * Float.BYTES;
+            FloatVector y0 = FloatVector.fromMemorySegment(F, t, ta + o, NATIVE);
+            FloatVector y1 = FloatVector.fromMemorySegment(F, t, ta + ts + o, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(F, q, qa + o, NATIVE);
+            c00 = c00.add(x.sub(y0).abs());
+            c01 = c01.add(x.sub(y1).abs());
+            x = FloatVector.fromMemorySegment(F, q, qa + qs + o, NATIVE);
+            c10 = c10.add(x.sub(y0).abs());
+            c11 = c11.add(x.sub(y1).abs());
+            x = FloatVector.fromMemorySegment(F, q, qa + 2 * qs + o, NATIVE);
+            c20 = c20.add(x.sub(y0).abs());
+            c21 = c21.add(x.sub(y1).abs());
+            x = FloatVector.fromMemorySegment(F, q, qa + 3 * qs + o, NATIVE);
+            c30 = c30.add(x.sub(y0).abs());
+            c31 = c31.add(x.sub(y1).abs());
+        }
+        c00.intoArray(lanes, 0);
+        c01.intoArray(lanes, FL);
+        c10.intoArray(lanes, 2 * FL);
+        c11.intoArray(lanes, 3 * FL);
+        c20.intoArray(lanes, 4 * FL);
+        c21.intoArray(lanes, 5 * FL);
+        c30.intoArray(lanes, 6 * FL);
+        c31.intoArray(lanes, 7 * FL);
+    }
+
+    /** The masked last vector of a 4 x 2 tile (byte offsets of the vector ending at d), as lanes. */
+    private static void l1F32TileTail(MemorySegment q, long qa, long qs, MemorySegment t, long ta, long ts, int rem,
+                                      float[] lanes) {
+        VectorMask<Float> keep = VectorMask.fromArray(F, KEEP_F, rem);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector y0 = FloatVector.fromMemorySegment(F, t, ta, NATIVE);
+        FloatVector y1 = FloatVector.fromMemorySegment(F, t, ta + ts, NATIVE);
+        for (int r = 0; r < QT; r++) {
+            FloatVector x = FloatVector.fromMemorySegment(F, q, qa + r * qs, NATIVE);
+            zero.blend(x.sub(y0).abs(), keep).intoArray(lanes, 2 * r * FL);
+            zero.blend(x.sub(y1).abs(), keep).intoArray(lanes, (2 * r + 1) * FL);
+        }
+    }
+
+
     // ---- softmax -------------------------------------------------------------------------------
 
     @Override
