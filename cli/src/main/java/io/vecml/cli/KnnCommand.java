@@ -2,10 +2,7 @@ package io.vecml.cli;
 
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
-import io.vecml.engine.data.LoadedData;
 import io.vecml.engine.data.Npy;
-import io.vecml.engine.data.Splits;
-import io.vecml.engine.data.Transforms;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.Metrics;
 import io.vecml.engine.gemm.GemmSelection;
@@ -137,55 +134,11 @@ final class KnnCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
-        List<AutoCloseable> owned = new ArrayList<>();
-        try {
-            Dataset train;
-            Dataset test;
-            String src;
-            String format;
-            if (data != null) {
-                LoadedData d = DataCommand.load(data, source);
-                owned.add(d);
-                src = d.source();
-                format = d.format().id();
-                if (d.hasTest()) {
-                    train = d.train();
-                    test = d.test();
-                } else {
-                    Splits.Holdout h = Splits.holdout(d.train().rows(), testFraction, seed);
-                    train = d.train().select(h.train());
-                    test = d.train().select(h.test());
-                    owned.add(train);
-                    owned.add(test);
-                }
-            } else {
-                LoadedData a = DataCommand.load(trainPath, source);
-                owned.add(a);
-                LoadedData b = DataCommand.load(testPath, source);
-                owned.add(b);
-                train = a.train();
-                test = b.hasTest() ? b.test() : b.train();
-                src = trainPath + " + " + testPath;
-                format = a.format().id();
-                if (!train.classNames().equals(test.classNames())) {
-                    throw new IllegalArgumentException("the training and test data have different classes: "
-                            + train.classNames() + " vs " + test.classNames());
-                }
-            }
-            if (train.dims() != test.dims()) {
-                throw new IllegalArgumentException("training rows have " + train.dims() + " features, test rows "
-                        + test.dims());
-            }
-            if (train.type() != test.type()) {
-                train = train.toFloat32();
-                owned.add(train);
-                test = test.toFloat32();
-                owned.add(test);
-            }
-            if (limit != null && limit < test.rows()) {
-                test = Transforms.first(test, limit);
-                owned.add(test);
-            }
+        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit)) {
+            Dataset train = tt.train;
+            Dataset test = tt.test;
+            String src = tt.source;
+            String format = tt.format;
             int kMax = kList[kList.length - 1];
             if (kMax > train.rows()) {
                 throw new IllegalArgumentException("k = " + kMax + " is more than the " + train.rows() + " training rows");
@@ -258,24 +211,11 @@ final class KnnCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } finally {
-            for (int i = owned.size() - 1; i >= 0; i--) {
-                try {
-                    owned.get(i).close();
-                } catch (Exception e) {
-                    // closing native memory does not fail; nothing to report
-                }
-            }
         }
     }
 
     private void validate() {
-        if ((data == null) == (trainPath == null && testPath == null)) {
-            throw new IllegalArgumentException("give either --data PATH, or --train PATH and --test PATH");
-        }
-        if (data == null && (trainPath == null || testPath == null)) {
-            throw new IllegalArgumentException("--train and --test go together");
-        }
+        TrainTestData.validate(data, trainPath, testPath, testFraction);
         for (int k : ks) {
             if (k < 1) {
                 throw new IllegalArgumentException("--k values must be >= 1, got " + k);

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import javax.imageio.ImageIO;
 
 /** PNG pictures: sample grids and (later) charts. Rendering is headless; files are written atomically. */
@@ -28,19 +29,102 @@ final class Pictures {
 
     /** The image shape of the rows, or a square grey guess; an error when rows are not images. */
     static ImageShape shapeOf(Dataset d) {
-        if (d.imageShape().isPresent()) {
-            return d.imageShape().get();
+        return shapeOf(d.dims(), d.imageShape());
+    }
+
+    /** {@code known} when present, else a square grey (or CHW colour) guess from {@code dims}; an error otherwise. */
+    static ImageShape shapeOf(int dims, java.util.Optional<ImageShape> known) {
+        if (known.isPresent()) {
+            return known.get();
         }
-        int side = (int) Math.round(Math.sqrt(d.dims()));
-        if (side > 0 && side * side == d.dims()) {
+        int side = (int) Math.round(Math.sqrt(dims));
+        if (side > 0 && side * side == dims) {
             return ImageShape.grey(side, side);
         }
-        int s3 = (int) Math.round(Math.sqrt(d.dims() / 3.0));
-        if (s3 > 0 && 3 * s3 * s3 == d.dims()) {
+        int s3 = (int) Math.round(Math.sqrt(dims / 3.0));
+        if (s3 > 0 && 3 * s3 * s3 == dims) {
             return new ImageShape(s3, s3, 3, ImageShape.Layout.CHW);
         }
-        throw new IllegalArgumentException("rows of " + d.dims() + " features are not images (no image shape, not a"
+        throw new IllegalArgumentException("rows of " + dims + " features are not images (no image shape, not a"
                 + " square number of grey or RGB pixels)");
+    }
+
+    /** Columns of {@link #classImages}. */
+    static final int CLASS_IMAGE_COLUMNS = 10;
+
+    /**
+     * One picture per class (templates, weight vectors), each scaled to its own min..max (so a weight
+     * image shows its pattern whatever its magnitude), with the class name underneath; up to
+     * {@value #CLASS_IMAGE_COLUMNS} per line. Colour for 3-channel shapes, grey otherwise.
+     */
+    static BufferedImage classImages(List<String> names, float[][] images, ImageShape shape) {
+        if (names.size() != images.length) {
+            throw new IllegalArgumentException(images.length + " images but " + names.size() + " names");
+        }
+        int scale = Math.max(1, 96 / Math.max(shape.height(), shape.width()));
+        int imgW = shape.width() * scale;
+        int imgH = shape.height() * scale;
+        int cellW = Math.max(imgW, 90);
+        int textH = 20;
+        int gap = 8;
+        int n = images.length;
+        int cols = Math.max(1, Math.min(CLASS_IMAGE_COLUMNS, n));
+        int lines = Math.max(1, Math.ceilDiv(n, cols));
+        int w = gap + cols * (cellW + gap);
+        int h = gap + lines * (imgH + textH + gap);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, w, h);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+            FontMetrics fm = g.getFontMetrics();
+            for (int i = 0; i < n; i++) {
+                float[] v = images[i];
+                if (v.length != shape.dims()) {
+                    throw new IllegalArgumentException("image " + i + " has " + v.length + " values, the shape "
+                            + shape + " needs " + shape.dims());
+                }
+                float lo = Float.MAX_VALUE;
+                float hi = -Float.MAX_VALUE;
+                for (float x : v) {
+                    lo = Math.min(lo, x);
+                    hi = Math.max(hi, x);
+                }
+                float range = hi > lo ? hi - lo : 1;
+                int x0 = gap + (i % cols) * (cellW + gap);
+                int y0 = gap + (i / cols) * (imgH + textH + gap);
+                int ix = x0 + (cellW - imgW) / 2;
+                for (int y = 0; y < shape.height(); y++) {
+                    for (int x = 0; x < shape.width(); x++) {
+                        int rgb;
+                        if (shape.channels() == 3) {
+                            rgb = level(v[shape.index(y, x, 0)], lo, range) << 16
+                                    | level(v[shape.index(y, x, 1)], lo, range) << 8
+                                    | level(v[shape.index(y, x, 2)], lo, range);
+                        } else {
+                            int q = level(v[shape.index(y, x, 0)], lo, range);
+                            rgb = q << 16 | q << 8 | q;
+                        }
+                        for (int dy = 0; dy < scale; dy++) {
+                            for (int dx = 0; dx < scale; dx++) {
+                                img.setRGB(ix + x * scale + dx, y0 + y * scale + dy, rgb);
+                            }
+                        }
+                    }
+                }
+                String name = names.get(i);
+                while (fm.stringWidth(name) > cellW && name.length() > 3) {
+                    name = name.substring(0, name.length() - 2) + "…";
+                }
+                g.setColor(Color.BLACK);
+                g.drawString(name, x0 + (cellW - fm.stringWidth(name)) / 2, y0 + imgH + fm.getAscent() + 3);
+            }
+        } finally {
+            g.dispose();
+        }
+        return img;
     }
 
     /**

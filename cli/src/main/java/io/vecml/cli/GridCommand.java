@@ -1,0 +1,309 @@
+package io.vecml.cli;
+
+import io.vecml.engine.data.Dataset;
+import io.vecml.engine.data.Datasets;
+import io.vecml.engine.data.LoadedData;
+import io.vecml.engine.data.Standardizer;
+import io.vecml.engine.data.Transforms;
+import io.vecml.engine.distance.Metric;
+import io.vecml.engine.eval.CvSpec;
+import io.vecml.engine.eval.KnnGridSearch;
+import io.vecml.engine.eval.Metrics;
+import io.vecml.engine.eval.Scoring;
+import io.vecml.engine.knn.KnnClassifier;
+import io.vecml.engine.knn.KnnOptions;
+import io.vecml.engine.knn.Weights;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "grid", mixinStandardHelpOptions = true,
+        description = "Cross-validated grid search (model selection).",
+        subcommands = {GridCommand.Knn.class})
+final class GridCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Parses "1..30", "1,3,5" or a mix ("1..5,10,20"); sorted, without duplicates. */
+    static int[] parseKs(String s) {
+        TreeSet<Integer> out = new TreeSet<>();
+        for (String part : s.split(",")) {
+            String p = part.trim();
+            try {
+                if (p.contains("..")) {
+                    String[] ab = p.split("\\.\\.", -1);
+                    int a = Integer.parseInt(ab[0].trim());
+                    int b = Integer.parseInt(ab[1].trim());
+                    if (a > b) {
+                        throw new IllegalArgumentException("--k: empty range " + p);
+                    }
+                    for (int k = a; k <= b; k++) {
+                        out.add(k);
+                    }
+                } else {
+                    out.add(Integer.parseInt(p));
+                }
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                throw new IllegalArgumentException("--k: expected numbers or ranges like 1..30, got '" + p + "'");
+            }
+        }
+        if (out.isEmpty() || out.first() < 1 || out.last() > 1000) {
+            throw new IllegalArgumentException("--k values must be in 1..1000, got " + s);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Command(name = "knn", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Grid search for kNN over k x metric x weights with K-fold cross-validation, as",
+                "scikit-learn's GridSearchCV(KNeighborsClassifier(), grid, cv=K) does, then refit the best on",
+                "the whole training split and score it on the test split (when there is one).",
+                "",
+                "The neighbours are searched once per fold and metric, up to the largest k; every k is scored",
+                "from those same ordered lists (exactly what fitting each candidate alone gives). Without --seed",
+                "the folds are scikit-learn's (Stratified)KFold without shuffling, so the scores can be compared."},
+            footer = {"", "Example:",
+                "  vecml grid knn --data /usr/share/datasets/fashion-mnist --limit 5000 --k 1..30 --metric l1,l2 \\",
+                "      --folds 5 --standardize fold --plot-png acc_vs_k.png"})
+    static final class Knn implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--data", required = true, paramLabel = "PATH",
+                description = "Dataset: file, folder, archive or " + Datasets.EMBEDDED_DIGITS + ".")
+        String data;
+
+        @Mixin
+        DataSourceOptions source;
+
+        @Option(names = "--k", defaultValue = "1..30", paramLabel = "KS",
+                description = "k values: ranges and lists, e.g. 1..30 or 1,3,5,10. Default: ${DEFAULT-VALUE}.")
+        String ks;
+
+        @Option(names = "--metric", split = ",", defaultValue = "l1,l2", paramLabel = "M",
+                description = "l1 and/or l2 (grid order as given). Default: ${DEFAULT-VALUE}.")
+        String[] metrics;
+
+        @Option(names = "--weights", split = ",", defaultValue = "uniform", paramLabel = "W",
+                description = "uniform and/or distance. Default: ${DEFAULT-VALUE}.")
+        String[] weights;
+
+        @Option(names = "--folds", defaultValue = "5", description = "K. Default: ${DEFAULT-VALUE}.")
+        int folds;
+
+        @Option(names = "--seed", paramLabel = "S",
+                description = "Shuffle the rows with this seed before making folds (default: no shuffle, as scikit-learn).")
+        Long seed;
+
+        @Option(names = "--stratified", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Keep class proportions in every fold (scikit-learn's default for classifiers). Default: ${DEFAULT-VALUE}.")
+        boolean stratified;
+
+        @Option(names = "--standardize", defaultValue = "none", paramLabel = "SCOPE",
+                description = "none; fold (fitted on each training fold only: the correct way); all (fitted on"
+                        + " all training rows before the split: the lecture's recipe, which leaks). Default: ${DEFAULT-VALUE}.")
+        String standardize;
+
+        @Option(names = "--scoring", defaultValue = "accuracy", paramLabel = "S",
+                description = "accuracy or balanced (mean per-class recall). Default: ${DEFAULT-VALUE}.")
+        String scoring;
+
+        @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training rows.")
+        Integer limit;
+
+        @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all processors).")
+        Integer threads;
+
+        @Option(names = "--top", defaultValue = "10", description = "Candidates shown in the text table (all go to --json). Default: ${DEFAULT-VALUE}.")
+        int top;
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        @Option(names = "--plot-png", paramLabel = "FILE", description = "Draw mean CV score against k, one line per metric and weighting.")
+        java.nio.file.Path plotPng;
+
+        record Row(String metric, int k, String weights, double mean, double std, int rank, double[] foldScores) {
+        }
+
+        record TestScore(int rows, double accuracy, double balancedAccuracy) {
+        }
+
+        record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
+                String scoring, int candidates, double seconds, Row best, TestScore test, List<Row> results) {
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            int[] kList = parseKs(ks);
+            List<Metric> ms = new ArrayList<>();
+            for (String m : metrics) {
+                Metric metric = switch (m.trim().toLowerCase(Locale.ROOT)) {
+                    case "l1", "manhattan" -> Metric.L1;
+                    case "l2", "euclidean" -> Metric.L2;
+                    default -> throw new IllegalArgumentException("--metric: expected l1 or l2, got '" + m + "'");
+                };
+                if (!ms.contains(metric)) {
+                    ms.add(metric);
+                }
+            }
+            List<Weights> ws = new ArrayList<>();
+            for (String w : weights) {
+                Weights x = switch (w.trim().toLowerCase(Locale.ROOT)) {
+                    case "uniform" -> Weights.UNIFORM;
+                    case "distance" -> Weights.DISTANCE;
+                    default -> throw new IllegalArgumentException("--weights: expected uniform or distance, got '" + w + "'");
+                };
+                if (!ws.contains(x)) {
+                    ws.add(x);
+                }
+            }
+            CvSpec.Scaling scaling = switch (standardize.toLowerCase(Locale.ROOT)) {
+                case "none" -> CvSpec.Scaling.NONE;
+                case "fold" -> CvSpec.Scaling.FOLD;
+                case "all" -> CvSpec.Scaling.ALL;
+                default -> throw new IllegalArgumentException("--standardize must be none, fold or all, got '" + standardize + "'");
+            };
+            Scoring sc = switch (scoring.toLowerCase(Locale.ROOT)) {
+                case "accuracy" -> Scoring.ACCURACY;
+                case "balanced", "balanced_accuracy", "balanced-accuracy" -> Scoring.BALANCED_ACCURACY;
+                default -> throw new IllegalArgumentException("--scoring must be accuracy or balanced, got '" + scoring + "'");
+            };
+            if (folds < 2) {
+                throw new IllegalArgumentException("--folds must be >= 2, got " + folds);
+            }
+            if (limit != null && limit < 1) {
+                throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+            }
+            int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+            if (nThreads < 1) {
+                throw new IllegalArgumentException("--threads must be >= 1, got " + nThreads);
+            }
+            CvSpec cv = new CvSpec(folds, stratified, seed, scaling, sc);
+            try (LoadedData d = DataCommand.load(data, source);
+                 Dataset train = limit == null ? d.train().select(all(d.train().rows())) : Transforms.first(d.train(), limit)) {
+                if (folds > train.rows()) {
+                    throw new IllegalArgumentException("--folds " + folds + " is more than the " + train.rows() + " rows");
+                }
+                KnnGridSearch.Result r = KnnGridSearch.run(train, kList, ms, ws, cv, nThreads);
+                List<Row> rows = new ArrayList<>();
+                for (KnnGridSearch.Candidate c : r.candidates()) {
+                    rows.add(row(c));
+                }
+                TestScore test = d.hasTest() ? refitAndScore(train, d.test(), r.best(), scaling, nThreads) : null;
+                Report report = new Report(d.source(), train.rows(), train.dims(), folds, stratified, seed,
+                        scaling.name().toLowerCase(Locale.ROOT), sc.name().toLowerCase(Locale.ROOT), rows.size(),
+                        r.seconds(), row(r.best()), test, rows);
+                if (plotPng != null) {
+                    Pictures.writePng(accuracyVsK(report), plotPng);
+                }
+                PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    out.println(Json.write(report));
+                } else {
+                    print(out, report);
+                }
+                out.flush();
+                return 0;
+            }
+        }
+
+        /** The classic figure: mean CV score (with +/- one std band as thin lines) against k, per metric and weighting. */
+        static java.awt.image.BufferedImage accuracyVsK(Report r) {
+            java.util.Map<String, List<Row>> lines = new java.util.LinkedHashMap<>();
+            for (Row x : r.results()) {
+                lines.computeIfAbsent(x.metric() + (r.results().stream().map(Row::weights).distinct().count() > 1
+                        ? " " + x.weights() : ""), key -> new ArrayList<>()).add(x);
+            }
+            List<Charts.Series> series = new ArrayList<>();
+            int c = 0;
+            for (var e : lines.entrySet()) {
+                List<Row> rows = e.getValue();
+                double[] x = new double[rows.size()];
+                double[] y = new double[rows.size()];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = rows.get(i).k();
+                    y[i] = rows.get(i).mean();
+                }
+                series.add(new Charts.Series(e.getKey(), x, y, Charts.PALETTE[c++ % Charts.PALETTE.length],
+                        Charts.Style.LINE_AND_POINTS));
+            }
+            Row b = r.best();
+            series.add(new Charts.Series(String.format(Locale.ROOT, "best: %s k=%d", b.metric(), b.k()),
+                    new double[] {b.k()}, new double[] {b.mean()}, java.awt.Color.BLACK, Charts.Style.POINTS));
+            return Charts.render(720, 420, List.of(new Charts.Panel(String.format(Locale.ROOT,
+                    "%d-fold cross-validated %s against k", r.folds(), r.scoring()), "k", "mean CV " + r.scoring(),
+                    series, true)));
+        }
+
+        private static int[] all(int n) {
+            int[] r = new int[n];
+            for (int i = 0; i < n; i++) {
+                r[i] = i;
+            }
+            return r;
+        }
+
+        private static Row row(KnnGridSearch.Candidate c) {
+            return new Row(c.metric().name(), c.k(), c.weights().name().toLowerCase(Locale.ROOT), c.mean(), c.std(),
+                    c.rank(), c.foldScores());
+        }
+
+        private static TestScore refitAndScore(Dataset train, Dataset test, KnnGridSearch.Candidate best,
+                CvSpec.Scaling scaling, int threads) {
+            Dataset tr = train;
+            Dataset te = test;
+            if (train.type() != test.type() && scaling == CvSpec.Scaling.NONE) {
+                throw new IllegalArgumentException("training and test splits have different types");
+            }
+            if (scaling != CvSpec.Scaling.NONE) {
+                Standardizer st = Standardizer.fit(train);
+                tr = st.apply(train);
+                te = st.apply(test);
+            }
+            try (KnnClassifier knn = new KnnClassifier(KnnOptions.of(best.metric()).withWeights(best.weights())
+                    .withThreads(threads)).fit(tr)) {
+                int[] p = knn.predict(te, best.k());
+                return new TestScore(te.rows(), Metrics.accuracy(p, te.labels()),
+                        Metrics.balancedAccuracy(p, te.labels(), train.numClasses()));
+            } finally {
+                if (tr != train) {
+                    tr.close();
+                    te.close();
+                }
+            }
+        }
+
+        private void print(PrintWriter out, Report r) {
+            out.printf(Locale.ROOT, "kNN grid search on %s: %d rows x %d features, %d candidates, %d-fold%s%s,"
+                    + " standardize %s, scoring %s%n", r.source(), r.rows(), r.dims(), r.candidates(), r.folds(),
+                    r.stratified() ? " stratified" : "", r.seed() == null ? " (no shuffle)" : " (shuffled, seed " + r.seed() + ")",
+                    r.standardize(), r.scoring());
+            out.printf(Locale.ROOT, "%n%4s  %-6s %5s %-8s %8s %8s%n", "rank", "metric", "k", "weights", "mean", "std");
+            r.results().stream().sorted((a, b) -> a.rank() != b.rank() ? Integer.compare(a.rank(), b.rank()) : 0)
+                    .limit(Math.max(1, top)).forEach(x -> out.printf(Locale.ROOT, "%4d  %-6s %5d %-8s %8.4f %8.4f%n",
+                            x.rank(), x.metric(), x.k(), x.weights(), x.mean(), x.std()));
+            Row b = r.best();
+            out.printf(Locale.ROOT, "%nbest: metric %s, k %d, weights %s: mean CV %s %.4f (std %.4f)%n", b.metric(), b.k(),
+                    b.weights(), r.scoring(), b.mean(), b.std());
+            if (r.test() != null) {
+                out.printf(Locale.ROOT, "refit on all %d training rows, test split (%d rows): accuracy %.4f, balanced accuracy %.4f%n",
+                        r.rows(), r.test().rows(), r.test().accuracy(), r.test().balancedAccuracy());
+            }
+            out.printf(Locale.ROOT, "search time %.3f s%n", r.seconds());
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.vecml.cli;
+
+import io.vecml.engine.data.Dataset;
+import io.vecml.engine.distance.Metric;
+import io.vecml.engine.eval.Metrics;
+import io.vecml.engine.kernels.KernelSelection;
+import io.vecml.engine.template.TemplateClassifier;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "template", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The template (nearest class mean) classifier with L1 and/or L2 distances.",
+            "",
+            "One template per class: the per-feature mean of its training rows",
+            "(--center median: the median, which minimises the summed L1 distance). A",
+            "test row gets the class of the nearest template; a tie goes to the smallest",
+            "class label. Data without a test split is split by --test-fraction/--seed."},
+        footer = {"", "Examples:",
+            "  vecml template --data embedded:digits --templates-png templates.png",
+            "  vecml template --data cifar-10-python.tar.gz --metric l1 --center median"})
+final class TemplateCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "PATH",
+            description = "A dataset with train (and test) splits: file, folder, archive or embedded:digits.")
+    String data;
+
+    @Option(names = "--train", paramLabel = "PATH", description = "Training data (its train split), with --test.")
+    String trainPath;
+
+    @Option(names = "--test", paramLabel = "PATH", description = "Test data (its test split if it has one, else all of it).")
+    String testPath;
+
+    @Mixin
+    DataSourceOptions source;
+
+    @Option(names = "--metric", split = ",", paramLabel = "M", defaultValue = "l1,l2",
+            description = "l1 and/or l2, comma-separated. Default: ${DEFAULT-VALUE}.")
+    String[] metrics;
+
+    @Option(names = "--center", paramLabel = "C", defaultValue = "mean",
+            description = "mean (the lecture's template) or median. Default: ${DEFAULT-VALUE}.")
+    String center;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N test images.")
+    Integer limit;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all processors).")
+    Integer threads;
+
+    @Option(names = "--test-fraction", defaultValue = "0.2", paramLabel = "F",
+            description = "Held-out fraction when the data has no test split. Default: ${DEFAULT-VALUE}.")
+    double testFraction;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of that split. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    @Option(names = "--templates-png", paramLabel = "FILE",
+            description = "Draw each class template as an image with its class name (each scaled to its own"
+                    + " min..max; colour for RGB images).")
+    Path templatesPng;
+
+    record Result(String metric, double accuracy, double balancedAccuracy, double predictSeconds,
+            double imagesPerSecond) {
+    }
+
+    record Report(String data, String format, int trainRows, int testRows, int dims, int classes, String center,
+            int threads, String kernels, double fitSeconds, List<Result> results, String templatesPng) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        TrainTestData.validate(data, trainPath, testPath, testFraction);
+        if (limit != null && limit < 1) {
+            throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+        }
+        if (threads != null && (threads < 1 || threads > 1024)) {
+            throw new IllegalArgumentException("--threads must be 1..1024, got " + threads);
+        }
+        if (templatesPng != null && !templatesPng.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new IllegalArgumentException("--templates-png must name a .png file, got " + templatesPng);
+        }
+        TemplateClassifier.Center c = switch (center.strip().toLowerCase(Locale.ROOT)) {
+            case "mean" -> TemplateClassifier.Center.MEAN;
+            case "median" -> TemplateClassifier.Center.MEDIAN;
+            default -> throw new IllegalArgumentException("--center must be mean or median, got '" + center + "'");
+        };
+        List<Metric> ms = parseMetrics(metrics);
+        int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        PrintWriter out = spec.commandLine().getOut();
+        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit)) {
+            Dataset train = tt.train;
+            Dataset test = tt.test;
+            long t0 = System.nanoTime();
+            TemplateClassifier model = TemplateClassifier.fit(train, c);
+            double fitSeconds = (System.nanoTime() - t0) / 1e9;
+            if (templatesPng != null) {
+                List<String> names = new ArrayList<>();
+                List<float[]> images = new ArrayList<>();
+                for (int k = 0; k < model.numClasses(); k++) {
+                    if (model.hasTemplate(k)) {
+                        names.add(model.classNames().get(k));
+                        images.add(model.template(k));
+                    }
+                }
+                Pictures.writePng(Pictures.classImages(names, images.toArray(float[][]::new),
+                        Pictures.shapeOf(model.dims(), model.imageShape())), templatesPng);
+            }
+            int[] truth = test.labels();
+            List<Result> results = new ArrayList<>();
+            for (Metric m : ms) {
+                long p0 = System.nanoTime();
+                int[] p = model.predict(test, m, nThreads);
+                double secs = (System.nanoTime() - p0) / 1e9;
+                results.add(new Result(m.name(), Metrics.accuracy(p, truth),
+                        Metrics.balancedAccuracy(p, truth, train.numClasses()), secs, test.rows() / secs));
+            }
+            Report r = new Report(tt.source, tt.format, train.rows(), test.rows(), train.dims(), train.numClasses(),
+                    c.name().toLowerCase(Locale.ROOT), nThreads, KernelSelection.current().kernels().name(),
+                    fitSeconds, results, templatesPng == null ? null : templatesPng.toString());
+            if (json) {
+                out.println(Json.write(r));
+            } else {
+                out.printf(Locale.ROOT, "template classifier (class %s) on %s%n", r.center(),
+                        tt.describe(testFraction, seed));
+                out.printf(Locale.ROOT, "threads %d, kernels %s, fit %.3f s%n%n", nThreads, r.kernels(), fitSeconds);
+                out.printf(Locale.ROOT, "%-6s %9s %9s %11s %11s%n", "metric", "accuracy", "balanced", "predict s",
+                        "test img/s");
+                for (Result x : results) {
+                    out.printf(Locale.ROOT, "%-6s %9.4f %9.4f %11.4f %11.1f%n", x.metric(), x.accuracy(),
+                            x.balancedAccuracy(), x.predictSeconds(), x.imagesPerSecond());
+                }
+                if (templatesPng != null) {
+                    out.printf("%ntemplates drawn to %s%n", templatesPng);
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** l1/l2 (manhattan/euclidean) names, duplicates dropped, order kept. */
+    static List<Metric> parseMetrics(String[] names) {
+        List<Metric> ms = new ArrayList<>();
+        for (String m : names) {
+            Metric metric = switch (m.trim().toLowerCase(Locale.ROOT)) {
+                case "l1", "manhattan" -> Metric.L1;
+                case "l2", "euclidean" -> Metric.L2;
+                default -> throw new IllegalArgumentException("--metric: expected l1 or l2, got '" + m + "'");
+            };
+            if (!ms.contains(metric)) {
+                ms.add(metric);
+            }
+        }
+        return ms;
+    }
+}
