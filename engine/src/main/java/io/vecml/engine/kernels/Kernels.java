@@ -103,6 +103,77 @@ public interface Kernels {
         }
     }
 
+    // ---- one query against rows at arbitrary offsets (kNN refinement) ---------------------------
+    // Rows scattered in memory (the candidates of a filter): the implementation may interleave
+    // several rows so that their cache misses overlap. out[outOff + r] receives the result for the
+    // row starting at tOffs[r] (elements), r in [0, n).
+
+    /** Exact squared L2 distances of uint8 vectors (see above). */
+    default void l2sqU8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
+                              int outOff) {
+        for (int r = 0; r < n; r++) {
+            out[outOff + r] = l2sqU8(q, qOff, t, tOffs[r], d);
+        }
+    }
+
+    /** Exact L1 distances of uint8 vectors (see above). */
+    default void l1U8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
+                            int outOff) {
+        for (int r = 0; r < n; r++) {
+            out[outOff + r] = l1U8(q, qOff, t, tOffs[r], d);
+        }
+    }
+
+    // ---- many queries against training rows stored in panels (kNN lower bounds) ------------------
+    // Training rows in panels of PANEL rows, feature-major inside a panel: feature f of row j is
+    // the float at panelsOff + (j / PANEL) * d * PANEL + f * PANEL + j % PANEL (elements). Lanes
+    // then run across training rows, so no lane reduction is needed and short rows (d of 16..200,
+    // pooled images) cost no tail handling. Queries are plain float arrays, query i at
+    // qOff + i * qStride. out[outOff + i * ldOut + j] receives pair (i, j) for the rows of the np
+    // panels, j in [0, np * PANEL). Each pair is summed over f in index order, one float
+    // accumulator (the SIMD implementation may fuse a multiply-add; for integer-valued inputs whose
+    // sums stay below 2^24, L1 is exact).
+
+    /** Rows per panel. */
+    int PANEL = 16;
+
+    /** L1 distances of queries against panel-stored rows (see above). */
+    default void l1F32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
+                             int d, float[] out, int outOff, int ldOut) {
+        for (int i = 0; i < nq; i++) {
+            for (int p = 0; p < np; p++) {
+                long base = panelsOff + (long) p * d * PANEL;
+                for (int r = 0; r < PANEL; r++) {
+                    float s = 0;
+                    for (int f = 0; f < d; f++) {
+                        s += Math.abs(q[qOff + i * qStride + f]
+                                - panels.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, base + (long) f * PANEL + r));
+                    }
+                    out[outOff + i * ldOut + p * PANEL + r] = s;
+                }
+            }
+        }
+    }
+
+    /** Squared L2 distances of queries against panel-stored rows (see above). */
+    default void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
+                               int d, float[] out, int outOff, int ldOut) {
+        for (int i = 0; i < nq; i++) {
+            for (int p = 0; p < np; p++) {
+                long base = panelsOff + (long) p * d * PANEL;
+                for (int r = 0; r < PANEL; r++) {
+                    float s = 0;
+                    for (int f = 0; f < d; f++) {
+                        float diff = q[qOff + i * qStride + f]
+                                - panels.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, base + (long) f * PANEL + r);
+                        s += diff * diff;
+                    }
+                    out[outOff + i * ldOut + p * PANEL + r] = s;
+                }
+            }
+        }
+    }
+
     // ---- softmax -------------------------------------------------------------------------------
 
     /**

@@ -828,6 +828,307 @@ public final class SimdKernels implements Kernels {
     }
 
 
+    // ---- one query against scattered rows, four at a time ---------------------------------------
+
+    /*
+     * Four rows per pass: their loads are independent, so four cache misses are in flight at once
+     * (a row of a large training set is usually not in cache when a filter asks for it). The same
+     * arithmetic as the one-pair kernels; the masked last vector in its own method.
+     */
+
+    @Override
+    public void l2sqU8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
+                             int outOff) {
+        if (d < BL || !q.isNative() || !t.isNative() || d > MUL_CHUNK) {
+            Kernels.super.l2sqU8Gather(q, qOff, t, tOffs, n, d, out, outOff);
+            return;
+        }
+        int full = d / BL * BL;
+        int r = 0;
+        for (; r <= n - 4; r += 4) {
+            l2sqU8Gather4(q, qOff, t, tOffs[r], tOffs[r + 1], tOffs[r + 2], tOffs[r + 3], full, out, outOff + r);
+            if (full < d) {
+                for (int j = 0; j < 4; j++) {
+                    out[outOff + r + j] += l2sqU8Chunk(q, qOff + full, t, tOffs[r + j] + full, d - full);
+                }
+            }
+        }
+        for (; r < n; r++) {
+            out[outOff + r] = l2sqU8Native(q, qOff, t, tOffs[r], d);
+        }
+    }
+
+    /** Four rows over n bytes (a multiple of BL, <= MUL_CHUNK): the sums into out[o .. o + 3]. */
+    private static void l2sqU8Gather4(MemorySegment q, long qa, MemorySegment t, long t0, long t1, long t2, long t3,
+                                      int n, long[] out, int o) {
+        IntVector c0 = IntVector.zero(I);
+        IntVector c1 = IntVector.zero(I);
+        IntVector c2 = IntVector.zero(I);
+        IntVector c3 = IntVector.zero(I);
+        for (int i = 0; i < n; i += BL) {
+            ByteVector x = ByteVector.fromMemorySegment(B, q, qa + i, NATIVE);
+            ByteVector y = ByteVector.fromMemorySegment(B, t, t0 + i, NATIVE);
+            ShortVector s = x.lanewise(VectorOperators.UMAX, y).sub(x.lanewise(VectorOperators.UMIN, y)).reinterpretAsShorts();
+            ShortVector lo = s.and((short) 0xFF);
+            ShortVector hi = s.lanewise(VectorOperators.LSHR, 8);
+            IntVector a = lo.mul(lo).reinterpretAsInts();
+            IntVector b = hi.mul(hi).reinterpretAsInts();
+            c0 = c0.add(a.and(0xFFFF).add(a.lanewise(VectorOperators.LSHR, 16))).add(b.and(0xFFFF).add(b.lanewise(VectorOperators.LSHR, 16)));
+            y = ByteVector.fromMemorySegment(B, t, t1 + i, NATIVE);
+            s = x.lanewise(VectorOperators.UMAX, y).sub(x.lanewise(VectorOperators.UMIN, y)).reinterpretAsShorts();
+            lo = s.and((short) 0xFF);
+            hi = s.lanewise(VectorOperators.LSHR, 8);
+            a = lo.mul(lo).reinterpretAsInts();
+            b = hi.mul(hi).reinterpretAsInts();
+            c1 = c1.add(a.and(0xFFFF).add(a.lanewise(VectorOperators.LSHR, 16))).add(b.and(0xFFFF).add(b.lanewise(VectorOperators.LSHR, 16)));
+            y = ByteVector.fromMemorySegment(B, t, t2 + i, NATIVE);
+            s = x.lanewise(VectorOperators.UMAX, y).sub(x.lanewise(VectorOperators.UMIN, y)).reinterpretAsShorts();
+            lo = s.and((short) 0xFF);
+            hi = s.lanewise(VectorOperators.LSHR, 8);
+            a = lo.mul(lo).reinterpretAsInts();
+            b = hi.mul(hi).reinterpretAsInts();
+            c2 = c2.add(a.and(0xFFFF).add(a.lanewise(VectorOperators.LSHR, 16))).add(b.and(0xFFFF).add(b.lanewise(VectorOperators.LSHR, 16)));
+            y = ByteVector.fromMemorySegment(B, t, t3 + i, NATIVE);
+            s = x.lanewise(VectorOperators.UMAX, y).sub(x.lanewise(VectorOperators.UMIN, y)).reinterpretAsShorts();
+            lo = s.and((short) 0xFF);
+            hi = s.lanewise(VectorOperators.LSHR, 8);
+            a = lo.mul(lo).reinterpretAsInts();
+            b = hi.mul(hi).reinterpretAsInts();
+            c3 = c3.add(a.and(0xFFFF).add(a.lanewise(VectorOperators.LSHR, 16))).add(b.and(0xFFFF).add(b.lanewise(VectorOperators.LSHR, 16)));
+        }
+        out[o] = c0.reduceLanes(VectorOperators.ADD) & 0xFFFF_FFFFL;
+        out[o + 1] = c1.reduceLanes(VectorOperators.ADD) & 0xFFFF_FFFFL;
+        out[o + 2] = c2.reduceLanes(VectorOperators.ADD) & 0xFFFF_FFFFL;
+        out[o + 3] = c3.reduceLanes(VectorOperators.ADD) & 0xFFFF_FFFFL;
+    }
+
+    @Override
+    public void l1U8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
+                           int outOff) {
+        if (d < BL || !q.isNative() || !t.isNative()) {
+            Kernels.super.l1U8Gather(q, qOff, t, tOffs, n, d, out, outOff);
+            return;
+        }
+        int full = d / BL * BL;
+        int r = 0;
+        for (; r <= n - 4; r += 4) {
+            for (int j = 0; j < 4; j++) {
+                out[outOff + r + j] = 0;
+            }
+            for (int c = 0; c < full; c += L1T_CHUNK) {
+                l1U8Gather4(q, qOff + c, t, tOffs[r] + c, tOffs[r + 1] + c, tOffs[r + 2] + c, tOffs[r + 3] + c,
+                        Math.min(L1T_CHUNK, full - c), out, outOff + r);
+            }
+            if (full < d) {
+                for (int j = 0; j < 4; j++) {
+                    out[outOff + r + j] += l1U8Chunk(q, qOff + full, t, tOffs[r + j] + full, d - full);
+                }
+            }
+        }
+        for (; r < n; r++) {
+            out[outOff + r] = l1U8Native(q, qOff, t, tOffs[r], d);
+        }
+    }
+
+    /** Four rows over n bytes (a multiple of BL, <= L1T_CHUNK): adds the sums into out[o .. o + 3]. */
+    private static void l1U8Gather4(MemorySegment q, long qa, MemorySegment t, long t0, long t1, long t2, long t3,
+                                    int n, long[] out, int o) {
+        ShortVector c0 = ShortVector.zero(S);
+        ShortVector c1 = ShortVector.zero(S);
+        ShortVector c2 = ShortVector.zero(S);
+        ShortVector c3 = ShortVector.zero(S);
+        for (int i = 0; i < n; i += BL) {
+            ByteVector x = ByteVector.fromMemorySegment(B, q, qa + i, NATIVE);
+            ByteVector y = ByteVector.fromMemorySegment(B, t, t0 + i, NATIVE);
+            ShortVector s = x.lanewise(VectorOperators.UMAX, y).sub(x.lanewise(VectorOperators.UMIN, y)).reinterpretAsShorts();
+            c0 = c0.add(s.and((short) 0xFF).add(s.lanewise(VectorOperators.LSHR, 8)));
+            y = ByteVector.fromMemorySegment(B, t, t1 + i, NATIVE);
+            s = x.lanewise(VectorOperators.UMAX, y).sub(x.lanewise(VectorOperators.UMIN, y)).reinterpretAsShorts();
+            c1 = c1.add(s.and((short) 0xFF).add(s.lanewise(VectorOperators.LSHR, 8)));
+            y = ByteVector.fromMemorySegment(B, t, t2 + i, NATIVE);
+            s = x.lanewise(VectorOperators.UMAX, y).sub(x.lanewise(VectorOperators.UMIN, y)).reinterpretAsShorts();
+            c2 = c2.add(s.and((short) 0xFF).add(s.lanewise(VectorOperators.LSHR, 8)));
+            y = ByteVector.fromMemorySegment(B, t, t3 + i, NATIVE);
+            s = x.lanewise(VectorOperators.UMAX, y).sub(x.lanewise(VectorOperators.UMIN, y)).reinterpretAsShorts();
+            c3 = c3.add(s.and((short) 0xFF).add(s.lanewise(VectorOperators.LSHR, 8)));
+        }
+        // Unsigned 16-bit lanes to 32-bit ones; an int reduction is exact in any order.
+        IntVector w = c0.reinterpretAsInts();
+        out[o] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        w = c1.reinterpretAsInts();
+        out[o + 1] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        w = c2.reinterpretAsInts();
+        out[o + 2] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+        w = c3.reinterpretAsInts();
+        out[o + 3] += w.and(0xFFFF).add(w.lanewise(VectorOperators.LSHR, 16)).reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- panels: lanes across training rows (kNN lower bounds) ----------------------------------
+
+    /*
+     * Always 256-bit vectors, two per panel of 16 rows, whatever the preferred width (the panel
+     * width is a data layout fixed by the caller). Tile: 4 queries x 1 panel, eight accumulators,
+     * each query value broadcast once per feature. Every lane sums its pair over f in index order.
+     */
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final boolean PANELS_SIMD = F.vectorBitSize() >= 256 && 2 * F8.length() == PANEL;
+
+    @Override
+    public void l1F32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
+                            int d, float[] out, int outOff, int ldOut) {
+        if (!PANELS_SIMD || !panels.isNative() || d <= 0) {
+            Kernels.super.l1F32Panels(q, qOff, qStride, nq, panels, panelsOff, np, d, out, outOff, ldOut);
+            return;
+        }
+        long pBytes = (long) d * PANEL * Float.BYTES;
+        int i = 0;
+        for (; i <= nq - 4; i += 4) {
+            for (int p = 0; p < np; p++) {
+                l1PanelTile4(q, qOff + i * qStride, qStride, panels, panelsOff * Float.BYTES + p * pBytes, d, out,
+                        outOff + i * ldOut + p * PANEL, ldOut);
+            }
+        }
+        for (; i < nq; i++) {
+            for (int p = 0; p < np; p++) {
+                l1PanelTile1(q, qOff + i * qStride, panels, panelsOff * Float.BYTES + p * pBytes, d, out,
+                        outOff + i * ldOut + p * PANEL);
+            }
+        }
+    }
+
+    private static void l1PanelTile4(float[] q, int qa, int qs, MemorySegment t, long tb, int d, float[] out, int o,
+                                     int ld) {
+        FloatVector c00 = FloatVector.zero(F8);
+        FloatVector c01 = FloatVector.zero(F8);
+        FloatVector c10 = FloatVector.zero(F8);
+        FloatVector c11 = FloatVector.zero(F8);
+        FloatVector c20 = FloatVector.zero(F8);
+        FloatVector c21 = FloatVector.zero(F8);
+        FloatVector c30 = FloatVector.zero(F8);
+        FloatVector c31 = FloatVector.zero(F8);
+        for (int f = 0; f < d; f++) {
+            long a = tb + (long) f * PANEL * Float.BYTES;
+            FloatVector y0 = FloatVector.fromMemorySegment(F8, t, a, NATIVE);
+            FloatVector y1 = FloatVector.fromMemorySegment(F8, t, a + 32, NATIVE);
+            FloatVector x = FloatVector.broadcast(F8, q[qa + f]);
+            c00 = c00.add(x.sub(y0).abs());
+            c01 = c01.add(x.sub(y1).abs());
+            x = FloatVector.broadcast(F8, q[qa + qs + f]);
+            c10 = c10.add(x.sub(y0).abs());
+            c11 = c11.add(x.sub(y1).abs());
+            x = FloatVector.broadcast(F8, q[qa + 2 * qs + f]);
+            c20 = c20.add(x.sub(y0).abs());
+            c21 = c21.add(x.sub(y1).abs());
+            x = FloatVector.broadcast(F8, q[qa + 3 * qs + f]);
+            c30 = c30.add(x.sub(y0).abs());
+            c31 = c31.add(x.sub(y1).abs());
+        }
+        c00.intoArray(out, o);
+        c01.intoArray(out, o + 8);
+        c10.intoArray(out, o + ld);
+        c11.intoArray(out, o + ld + 8);
+        c20.intoArray(out, o + 2 * ld);
+        c21.intoArray(out, o + 2 * ld + 8);
+        c30.intoArray(out, o + 3 * ld);
+        c31.intoArray(out, o + 3 * ld + 8);
+    }
+
+    private static void l1PanelTile1(float[] q, int qa, MemorySegment t, long tb, int d, float[] out, int o) {
+        FloatVector c0 = FloatVector.zero(F8);
+        FloatVector c1 = FloatVector.zero(F8);
+        for (int f = 0; f < d; f++) {
+            long a = tb + (long) f * PANEL * Float.BYTES;
+            FloatVector x = FloatVector.broadcast(F8, q[qa + f]);
+            c0 = c0.add(x.sub(FloatVector.fromMemorySegment(F8, t, a, NATIVE)).abs());
+            c1 = c1.add(x.sub(FloatVector.fromMemorySegment(F8, t, a + 32, NATIVE)).abs());
+        }
+        c0.intoArray(out, o);
+        c1.intoArray(out, o + 8);
+    }
+
+    @Override
+    public void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
+                              int d, float[] out, int outOff, int ldOut) {
+        if (!PANELS_SIMD || !panels.isNative() || d <= 0) {
+            Kernels.super.l2sqF32Panels(q, qOff, qStride, nq, panels, panelsOff, np, d, out, outOff, ldOut);
+            return;
+        }
+        long pBytes = (long) d * PANEL * Float.BYTES;
+        int i = 0;
+        for (; i <= nq - 4; i += 4) {
+            for (int p = 0; p < np; p++) {
+                l2PanelTile4(q, qOff + i * qStride, qStride, panels, panelsOff * Float.BYTES + p * pBytes, d, out,
+                        outOff + i * ldOut + p * PANEL, ldOut);
+            }
+        }
+        for (; i < nq; i++) {
+            for (int p = 0; p < np; p++) {
+                l2PanelTile1(q, qOff + i * qStride, panels, panelsOff * Float.BYTES + p * pBytes, d, out,
+                        outOff + i * ldOut + p * PANEL);
+            }
+        }
+    }
+
+    private static void l2PanelTile4(float[] q, int qa, int qs, MemorySegment t, long tb, int d, float[] out, int o,
+                                     int ld) {
+        FloatVector c00 = FloatVector.zero(F8);
+        FloatVector c01 = FloatVector.zero(F8);
+        FloatVector c10 = FloatVector.zero(F8);
+        FloatVector c11 = FloatVector.zero(F8);
+        FloatVector c20 = FloatVector.zero(F8);
+        FloatVector c21 = FloatVector.zero(F8);
+        FloatVector c30 = FloatVector.zero(F8);
+        FloatVector c31 = FloatVector.zero(F8);
+        for (int f = 0; f < d; f++) {
+            long a = tb + (long) f * PANEL * Float.BYTES;
+            FloatVector y0 = FloatVector.fromMemorySegment(F8, t, a, NATIVE);
+            FloatVector y1 = FloatVector.fromMemorySegment(F8, t, a + 32, NATIVE);
+            FloatVector x = FloatVector.broadcast(F8, q[qa + f]);
+            FloatVector e0 = x.sub(y0);
+            FloatVector e1 = x.sub(y1);
+            c00 = e0.fma(e0, c00);
+            c01 = e1.fma(e1, c01);
+            x = FloatVector.broadcast(F8, q[qa + qs + f]);
+            e0 = x.sub(y0);
+            e1 = x.sub(y1);
+            c10 = e0.fma(e0, c10);
+            c11 = e1.fma(e1, c11);
+            x = FloatVector.broadcast(F8, q[qa + 2 * qs + f]);
+            e0 = x.sub(y0);
+            e1 = x.sub(y1);
+            c20 = e0.fma(e0, c20);
+            c21 = e1.fma(e1, c21);
+            x = FloatVector.broadcast(F8, q[qa + 3 * qs + f]);
+            e0 = x.sub(y0);
+            e1 = x.sub(y1);
+            c30 = e0.fma(e0, c30);
+            c31 = e1.fma(e1, c31);
+        }
+        c00.intoArray(out, o);
+        c01.intoArray(out, o + 8);
+        c10.intoArray(out, o + ld);
+        c11.intoArray(out, o + ld + 8);
+        c20.intoArray(out, o + 2 * ld);
+        c21.intoArray(out, o + 2 * ld + 8);
+        c30.intoArray(out, o + 3 * ld);
+        c31.intoArray(out, o + 3 * ld + 8);
+    }
+
+    private static void l2PanelTile1(float[] q, int qa, MemorySegment t, long tb, int d, float[] out, int o) {
+        FloatVector c0 = FloatVector.zero(F8);
+        FloatVector c1 = FloatVector.zero(F8);
+        for (int f = 0; f < d; f++) {
+            long a = tb + (long) f * PANEL * Float.BYTES;
+            FloatVector x = FloatVector.broadcast(F8, q[qa + f]);
+            FloatVector e0 = x.sub(FloatVector.fromMemorySegment(F8, t, a, NATIVE));
+            FloatVector e1 = x.sub(FloatVector.fromMemorySegment(F8, t, a + 32, NATIVE));
+            c0 = e0.fma(e0, c0);
+            c1 = e1.fma(e1, c1);
+        }
+        c0.intoArray(out, o);
+        c1.intoArray(out, o + 8);
+    }
+
     // ---- softmax -------------------------------------------------------------------------------
 
     @Override

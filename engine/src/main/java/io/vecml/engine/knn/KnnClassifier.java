@@ -26,7 +26,9 @@ import java.util.Objects;
  *
  * <p>{@link #fit} keeps a reference to the training set (no copy; keep it open while this model is
  * used). The L2 GEMM path of uint8 data builds a float32 copy of the training set on first use,
- * freed by {@link #close()}. Inputs must be finite. uint8 L2 supports up to 66052 dimensions (the
+ * and the filter path of uint8 data ({@link KnnOptions.Path#FILTER}, the default for 1000 or more
+ * training rows) a pooled copy (block sums, about 1/16 to 1/4 of the floats of a full copy); both
+ * are freed by {@link #close()}. Inputs must be finite. uint8 L2 supports up to 66052 dimensions (the
  * squared distance must fit 32 bits), uint8 L1 up to 8421504.
  */
 public final class KnnClassifier implements AutoCloseable {
@@ -41,6 +43,8 @@ public final class KnnClassifier implements AutoCloseable {
     private double[] norms;
     private Arena cacheArena;
     private MemorySegment floats;
+    private PooledBounds bounds;
+    private volatile KnnSearch.FilterStats lastStats;
 
     public KnnClassifier(KnnOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -90,13 +94,19 @@ public final class KnnClassifier implements AutoCloseable {
             throw new IllegalArgumentException("k must be in 1.." + t.rows() + " (the training rows), got " + k);
         }
         boolean l2 = options.metric() == Metric.L2;
-        boolean gemm = l2 && switch (options.path()) {
+        KnnOptions.Path path = options.path();
+        boolean filter = PooledBounds.applies(t, options.metric()) && switch (path) {
+            case FILTER -> true;
+            case AUTO -> t.rows() >= KnnOptions.FILTER_MIN_ROWS;
+            default -> false;
+        };
+        boolean gemm = l2 && switch (path) {
             case GEMM -> true;
             case DIRECT -> false;
-            case AUTO -> (long) queries.rows() * t.dims() >= KnnOptions.GEMM_MIN_WORK;
+            case AUTO, FILTER -> (long) queries.rows() * t.dims() >= KnnOptions.GEMM_MIN_WORK;
         };
         KnnSearch.TrainCache cache = null;
-        if (l2 && (gemm || t.type() == Dataset.Type.FLOAT32)) {
+        if (!filter && l2 && (gemm || t.type() == Dataset.Type.FLOAT32)) {
             cache = cache(gemm && t.type() == Dataset.Type.UINT8);
         }
         int threads = options.threads();
@@ -111,9 +121,12 @@ public final class KnnClassifier implements AutoCloseable {
                 });
             }
         }
+        boolean gemmFinal = gemm;
         KnnSearch search = new KnnSearch(t, options.metric(), options.kernels(), gemm, cache,
-                n -> GemmSelection.current().create(n));
+                n -> GemmSelection.current().create(n), filter ? bounds() : null,
+                () -> cache(gemmFinal && t.type() == Dataset.Type.UINT8));
         KnnSearch.Lists lists = search.run(queries, k, threads);
+        lastStats = filter ? search.stats() : null;
         int nq = queries.rows();
         double[] dist = new double[nq * k];
         for (int i = 0; i < dist.length; i++) {
@@ -218,7 +231,24 @@ public final class KnnClassifier implements AutoCloseable {
         return new KnnSearch.TrainCache(norms, floats, (int) t.stride());
     }
 
+    /** The pooled training set of the filter path, built once. */
+    private synchronized PooledBounds bounds() {
+        if (bounds == null) {
+            bounds = PooledBounds.build(train, options.metric());
+        }
+        return bounds;
+    }
+
+    /** Pruning counts of the last filter-path search (diagnostics, tests), or null. */
+    KnnSearch.FilterStats lastFilterStats() {
+        return lastStats;
+    }
+
     private void freeCache() {
+        if (bounds != null) {
+            bounds.close();
+            bounds = null;
+        }
         norms = null;
         floats = null;
         if (cacheArena != null) {

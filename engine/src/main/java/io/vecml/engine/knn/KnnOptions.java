@@ -19,12 +19,27 @@ import java.util.Objects;
 public record KnnOptions(Metric metric, Weights weights, int threads, Path path, Kernels kernels) {
 
     /**
-     * How L2 distances are computed. {@code AUTO}: through GEMM when queries x dimensions >=
-     * {@link KnnOptions#GEMM_MIN_WORK} (the switch point FAISS uses), else directly. L1 is always direct.
+     * How distances are computed; every path finds the same exact neighbours.
+     * <ul>
+     *   <li>{@code DIRECT}: brute force with the distance kernels.</li>
+     *   <li>{@code GEMM} (L2 only): brute force, approximate distances from a matrix product,
+     *       candidates within a proven error bound re-ranked exactly.</li>
+     *   <li>{@code FILTER} (uint8 data, L1 or L2): exact filter and refine. Lower bounds from block
+     *       sums (spatial blocks of images, runs of features otherwise) for every pair, exact
+     *       distances only for rows whose bound does not rule them out. Fast on images and other
+     *       data whose neighbouring features are correlated; when the bounds turn out not to prune,
+     *       the remaining queries take brute force. On float32 data it means {@code AUTO}.</li>
+     *   <li>{@code AUTO}: {@code FILTER} for uint8 data with at least {@link #FILTER_MIN_ROWS}
+     *       training rows; otherwise, for L2, {@code GEMM} when queries x dimensions >=
+     *       {@link KnnOptions#GEMM_MIN_WORK} (the switch point FAISS uses), else {@code DIRECT}.</li>
+     * </ul>
      */
     public enum Path {
-        AUTO, DIRECT, GEMM
+        AUTO, DIRECT, GEMM, FILTER
     }
+
+    /** Training rows from which {@link Path#AUTO} takes the filter path for uint8 data. */
+    public static final int FILTER_MIN_ROWS = 1000;
 
     /** Queries x dimensions from which {@link Path#AUTO} takes the GEMM path for L2. */
     public static final long GEMM_MIN_WORK = 128_000;

@@ -160,4 +160,102 @@ class BlockKernelsTest {
         assertThatThrownBy(() -> k.l1U8Block(s, 0, 0, 1, s, 0, 0, 1, Integer.MAX_VALUE / 255 + 1, new int[1], 0, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("d = ");
     }
+
+    // ---- gather: one query against scattered rows --------------------------------------------------
+
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("implsAndDims")
+    void u8GatherIsExact(Kernels k, int d) {
+        Random rnd = new Random(77 + d);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int mode = 0; mode < 3; mode++) {
+                int rows = 23;
+                long stride = d + 3;
+                MemorySegment q = u8Rows(arena, 1, stride, 1, d, rnd, mode);
+                MemorySegment t = u8Rows(arena, 2, stride, rows, d, rnd, mode == 1 ? 2 : mode);
+                // Every group size around the 4-row interleave, rows in scrambled order and repeated.
+                for (int n = 0; n <= 9; n++) {
+                    long[] offs = new long[n];
+                    for (int r = 0; r < n; r++) {
+                        offs[r] = 2 + ((r * 7L + n) % rows) * stride;
+                    }
+                    long[] l2 = new long[n + 1];
+                    long[] l1 = new long[n + 1];
+                    k.l2sqU8Gather(q, 1, t, offs, n, d, l2, 1);
+                    k.l1U8Gather(q, 1, t, offs, n, d, l1, 1);
+                    for (int r = 0; r < n; r++) {
+                        assertThat(l2[1 + r]).as("mode %d n %d row %d L2", mode, n, r)
+                                .isEqualTo(ScalarKernels.INSTANCE.l2sqU8(q, 1, t, offs[r], d));
+                        assertThat(l1[1 + r]).as("mode %d n %d row %d L1", mode, n, r)
+                                .isEqualTo(ScalarKernels.INSTANCE.l1U8(q, 1, t, offs[r], d));
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- panels: lanes across training rows ---------------------------------------------------------
+
+    static final int[] PANEL_DIMS = {1, 2, 7, 16, 48, 49, 50, 193};
+
+    static Stream<Arguments> implsAndPanelDims() {
+        List<Arguments> args = new ArrayList<>();
+        for (Kernels k : KernelSelection.available()) {
+            for (int d : PANEL_DIMS) {
+                args.add(Arguments.of(Named.of(k.name(), k), d));
+            }
+        }
+        return args.stream();
+    }
+
+    /**
+     * Integer-valued floats (block sums of uint8 data up to 64 x 255): L1 is exact; squared L2
+     * within gamma_d of the (non-negative) terms' sum; queries 0..6 cover the 4-query tile and the
+     * leftover ones, 3 panels and an offset.
+     */
+    @ParameterizedTest(name = "{0} d={1}")
+    @MethodSource("implsAndPanelDims")
+    void panelsMatchThePairSums(Kernels k, int d) {
+        Random rnd = new Random(99 + d);
+        int P = Kernels.PANEL;
+        int np = 3;
+        int rows = np * P;
+        try (Arena arena = Arena.ofConfined()) {
+            long off = 5;
+            MemorySegment panels = arena.allocate((off + (long) rows * d) * Float.BYTES, 64);
+            float[][] t = new float[rows][d];
+            for (int j = 0; j < rows; j++) {
+                for (int f = 0; f < d; f++) {
+                    t[j][f] = rnd.nextInt(16321);
+                    panels.setAtIndex(ValueLayout.JAVA_FLOAT, off + (long) (j / P) * d * P + (long) f * P + j % P, t[j][f]);
+                }
+            }
+            for (int nq = 0; nq <= 7; nq++) {
+                int qStride = d + 2;
+                float[] q = new float[3 + nq * qStride];
+                for (int i = 0; i < q.length; i++) {
+                    q[i] = rnd.nextInt(16321);
+                }
+                int ld = rows + 3;
+                float[] l1 = new float[2 + nq * ld];
+                float[] l2 = new float[2 + nq * ld];
+                k.l1F32Panels(q, 3, qStride, nq, panels, off, np, d, l1, 2, ld);
+                k.l2sqF32Panels(q, 3, qStride, nq, panels, off, np, d, l2, 2, ld);
+                for (int i = 0; i < nq; i++) {
+                    for (int j = 0; j < rows; j++) {
+                        long s1 = 0;
+                        double s2 = 0;
+                        for (int f = 0; f < d; f++) {
+                            double diff = q[3 + i * qStride + f] - t[j][f];
+                            s1 += (long) Math.abs(diff);
+                            s2 += diff * diff;
+                        }
+                        assertThat(l1[2 + i * ld + j]).as("nq %d pair (%d,%d) L1", nq, i, j).isEqualTo((float) s1);
+                        assertThat((double) l2[2 + i * ld + j]).as("nq %d pair (%d,%d) L2", nq, i, j)
+                                .isCloseTo(s2, within((d + 2) * 0x1p-23 * s2 + 1e-30));
+                    }
+                }
+            }
+        }
+    }
 }

@@ -27,13 +27,15 @@ class KnnClassifierTest {
 
     static final List<String> CLASSES = List.of("a", "b", "c", "d", "e");
 
-    /** (kernels, metric, path) for every implementation; GEMM only for L2. */
+    /** (kernels, metric, path) for every implementation; GEMM only for L2; FILTER for both. */
     static Stream<Arguments> configs() {
         List<Arguments> args = new ArrayList<>();
         for (Kernels k : KernelSelection.available()) {
             args.add(Arguments.of(Named.of(k.name(), k), Metric.L1, Path.DIRECT));
             args.add(Arguments.of(Named.of(k.name(), k), Metric.L2, Path.DIRECT));
             args.add(Arguments.of(Named.of(k.name(), k), Metric.L2, Path.GEMM));
+            args.add(Arguments.of(Named.of(k.name(), k), Metric.L1, Path.FILTER));
+            args.add(Arguments.of(Named.of(k.name(), k), Metric.L2, Path.FILTER));
         }
         return args.stream();
     }

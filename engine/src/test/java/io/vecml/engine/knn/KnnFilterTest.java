@@ -1,0 +1,314 @@
+package io.vecml.engine.knn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vecml.engine.data.Dataset;
+import io.vecml.engine.data.ImageShape;
+import io.vecml.engine.distance.Metric;
+import io.vecml.engine.kernels.KernelSelection;
+import io.vecml.engine.kernels.Kernels;
+import io.vecml.engine.knn.KnnOptions.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The filter-and-refine path ({@link Path#FILTER}) against {@link ExactReference} on data where the
+ * pooled bounds do prune (smooth images), mixed with rows built to sit exactly on, or far below,
+ * their bounds: copies of a query with pixels permuted inside every fine block (every bound 0,
+ * exact distance > 0), block-constant shifts (L1 bound equal to the exact distance), exact
+ * duplicates and one-pixel changes (ties broken by index inside the k-th distance).
+ */
+class KnnFilterTest {
+
+    static final List<String> CLASSES = List.of("a", "b", "c");
+
+    static Stream<Arguments> configs() {
+        List<Arguments> args = new ArrayList<>();
+        for (Kernels k : KernelSelection.available()) {
+            for (Metric m : Metric.values()) {
+                args.add(Arguments.of(Named.of(k.name(), k), m));
+            }
+        }
+        return args.stream();
+    }
+
+    /** Smooth random images: a few Gaussian bumps per channel plus +-2 noise, values 20..235. */
+    static void smooth(Dataset ds, int r, ImageShape s, Random rnd) {
+        double[][] bumps = new double[4][];
+        for (int b = 0; b < bumps.length; b++) {
+            bumps[b] = new double[] {rnd.nextDouble() * s.height(), rnd.nextDouble() * s.width(),
+                2 + rnd.nextDouble() * s.width() / 2.0, rnd.nextDouble() * 160 - 80};
+        }
+        for (int c = 0; c < s.channels(); c++) {
+            double base = 90 + rnd.nextInt(60);
+            for (int y = 0; y < s.height(); y++) {
+                for (int x = 0; x < s.width(); x++) {
+                    double v = base;
+                    for (double[] b : bumps) {
+                        double dy = y - b[0], dx = x - b[1];
+                        v += b[3] * Math.exp(-(dy * dy + dx * dx) / (b[2] * b[2]));
+                    }
+                    v += rnd.nextInt(5) - 2;
+                    ds.setU8(r, s.index(y, x, c), (int) Math.max(20, Math.min(235, Math.round(v))));
+                }
+            }
+        }
+    }
+
+    /**
+     * Training rows: smooth images, and for some queries adversarial rows next to them. Returns
+     * {train, queries}.
+     */
+    static Dataset[] data(ImageShape s, int nTrain, int nq, int coarseBlock, int fineBlock, long seed) {
+        Random rnd = new Random(seed);
+        int d = s.dims();
+        Dataset queries = Dataset.allocate(Dataset.Type.UINT8, nq, d, new int[nq], CLASSES, s);
+        for (int q = 0; q < nq; q++) {
+            smooth(queries, q, s, rnd);
+        }
+        int[] labels = new int[nTrain];
+        for (int i = 0; i < nTrain; i++) {
+            labels[i] = rnd.nextInt(CLASSES.size());
+        }
+        Dataset train = Dataset.allocate(Dataset.Type.UINT8, nTrain, d, labels, CLASSES, s);
+        int r = 0;
+        int q = 0;
+        while (r < nTrain) {
+            int kind = rnd.nextInt(8);
+            if (kind >= 4 || q >= nq) {
+                smooth(train, r++, s, rnd);
+                continue;
+            }
+            int src = q++;
+            if (kind == 0) {
+                // A trap: 30 copies with pixels permuted inside every fine block (same block sums and
+                // residual norms at both levels: every bound ~0, so they take all the seeds, while
+                // their distances are large); then B, one coarse block shifted by +20 (its L1 bound
+                // equals its distance, its L2 bound is that minus the rounding margin), then 12 rows
+                // A with the same block changed by +-20 in checkerboards (the same distance as B,
+                // bounds ~0). B has the smallest index of them, so it must win the tie: that needs B
+                // collected (bound <= U, not < U) and measured (stop only at a bound > U) after the
+                // A rows, visited first, have set U to their distance. With 20 copies instead of 30,
+                // some A rows are seeds, so the first threshold already equals B's bound.
+                int copies = src % 2 == 0 ? 30 : 20;
+                for (int t = 0; t < copies && r < nTrain; t++) {
+                    permuted(queries, src, train, r++, s, fineBlock, rnd);
+                }
+                int by = Math.min(coarseBlock, s.height());
+                int y0 = rnd.nextInt(s.height() / by) * by;
+                int x0 = rnd.nextInt(s.width() / coarseBlock) * coarseBlock;
+                for (int t = 0; t < 13 && r < nTrain; t++) {
+                    copy(queries, src, train, r);
+                    for (int y = y0; y < y0 + by; y++) {
+                        for (int x = x0; x < x0 + coarseBlock; x++) {
+                            int i = s.index(y, x, 0);
+                            int delta = t == 0 || (x + y + t) % 2 == 0 ? 20 : -20;
+                            train.setU8(r, i, train.u8(r, i) + delta);
+                        }
+                    }
+                    r++;
+                }
+            } else if (kind == 1) {
+                // Duplicates of the query at several indices: distance 0 ties.
+                for (int t = 0; t < 3 && r < nTrain; t++) {
+                    copy(queries, src, train, r++);
+                }
+            } else if (kind == 2) {
+                // One pixel +-1 or +-2 at several places: ties at distances 1, 2 (L1) and 1, 4 (L2).
+                for (int t = 0; t < 4 && r < nTrain; t++) {
+                    copy(queries, src, train, r);
+                    int i = rnd.nextInt(d);
+                    train.setU8(r, i, train.u8(r, i) + (t % 2 == 0 ? 1 : -2));
+                    r++;
+                }
+            } else if (kind == 3) {
+                // Whole coarse-scale region shifted by a constant: for L1 the block-sum bound equals
+                // the exact distance (the bound is tight; only <= U, not < U, keeps these rows).
+                for (int t = 0; t < 2 && r < nTrain; t++) {
+                    copy(queries, src, train, r);
+                    int delta = t == 0 ? 3 : -3;
+                    for (int y = 0; y < s.height() / 2; y++) {
+                        for (int x = 0; x < s.width() / 2; x++) {
+                            int i = s.index(y, x, 0);
+                            train.setU8(r, i, train.u8(r, i) + delta);
+                        }
+                    }
+                    r++;
+                }
+            }
+        }
+        return new Dataset[] {train, queries};
+    }
+
+    /** Row r of from, pixels permuted inside every fine block, into row of to. */
+    static void permuted(Dataset from, int r, Dataset to, int row, ImageShape s, int fineBlock, Random rnd) {
+        copy(from, r, to, row);
+        for (int c = 0; c < s.channels(); c++) {
+            for (int y0 = 0; y0 < s.height(); y0 += fineBlock) {
+                for (int x0 = 0; x0 < s.width(); x0 += fineBlock) {
+                    List<Integer> idx = new ArrayList<>();
+                    for (int y = y0; y < Math.min(s.height(), y0 + fineBlock); y++) {
+                        for (int x = x0; x < Math.min(s.width(), x0 + fineBlock); x++) {
+                            idx.add(s.index(y, x, c));
+                        }
+                    }
+                    List<Integer> vals = new ArrayList<>();
+                    for (int i : idx) {
+                        vals.add(to.u8(row, i));
+                    }
+                    java.util.Collections.shuffle(vals, rnd);
+                    for (int i = 0; i < idx.size(); i++) {
+                        to.setU8(row, idx.get(i), vals.get(i));
+                    }
+                }
+            }
+        }
+    }
+
+    static void copy(Dataset from, int r, Dataset to, int row) {
+        for (int c = 0; c < from.dims(); c++) {
+            to.setU8(row, c, from.u8(r, c));
+        }
+    }
+
+    static void check(Kernels kern, Metric metric, Dataset train, Dataset queries, boolean expectPruning) {
+        for (int k : new int[] {1, 2, 5, 9}) {
+            Neighbors want = ExactReference.kneighbors(metric, train, queries, k);
+            for (int threads : new int[] {1, 2, 3}) {
+                try (KnnClassifier knn = new KnnClassifier(
+                        new KnnOptions(metric, Weights.UNIFORM, threads, Path.FILTER, kern)).fit(train)) {
+                    KnnClassifierTest.assertSame(knn.kneighbors(queries, k), want,
+                            metric + " k=" + k + " threads=" + threads);
+                    KnnSearch.FilterStats st = knn.lastFilterStats();
+                    assertThat(st).isNotNull();
+                    if (expectPruning) {
+                        // The refinement ran (no brute-force fallback) and skipped most rows.
+                        assertThat(st.fallbackQueries.get()).as("%s", st).isZero();
+                        assertThat(st.exact.get()).as("%s", st).isLessThan(st.queries.get() * train.rows() / 4);
+                    }
+                }
+            }
+        }
+    }
+
+    /** 32x32x3 like CIFAR: coarse 8x8 blocks and a fine 4x4 level. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("configs")
+    void colourImagesWithFineLevel(Kernels kern, Metric metric) {
+        ImageShape s = new ImageShape(32, 32, 3, ImageShape.Layout.CHW);
+        PooledBounds.Level[] lv = PooledBounds.levels(s.dims(), Optional.of(s), metric);
+        assertThat(lv[0].blocks).isEqualTo(48);
+        assertThat(lv[1]).isNotNull();
+        assertThat(lv[1].blocks).isEqualTo(192);
+        Dataset[] d = data(s, 600, 40, 8, 4, 1);
+        try (Dataset train = d[0]; Dataset queries = d[1]) {
+            check(kern, metric, train, queries, true);
+        }
+    }
+
+    /** 28x28 grey like Fashion-MNIST (4x4 blocks, no fine level), interleaved HWC colour, odd sizes. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("configs")
+    void greyAndInterleavedImages(Kernels kern, Metric metric) {
+        ImageShape grey = ImageShape.grey(28, 28);
+        assertThat(PooledBounds.levels(784, Optional.of(grey), metric)[1]).isNull();
+        Dataset[] d = data(grey, 600, 40, 4, 4, 2);
+        try (Dataset train = d[0]; Dataset queries = d[1]) {
+            check(kern, metric, train, queries, true);
+        }
+        // 13x11x3 interleaved: edge blocks smaller than the others.
+        ImageShape odd = new ImageShape(13, 11, 3, ImageShape.Layout.HWC);
+        Dataset[] e = data(odd, 400, 30, 3, 3, 3);
+        try (Dataset train = e[0]; Dataset queries = e[1]) {
+            check(kern, metric, train, queries, false);
+        }
+    }
+
+    /** Rows without an image shape: runs of consecutive features (a smooth signal along the index). */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("configs")
+    void featureRunsWithoutImageShape(Kernels kern, Metric metric) {
+        ImageShape s = new ImageShape(1, 3072, 1, ImageShape.Layout.CHW);
+        Dataset[] d = data(s, 400, 25, 64, 16, 4);
+        try (Dataset train = d[0].select(java.util.stream.IntStream.range(0, 400).toArray());
+             Dataset queries = d[1].select(java.util.stream.IntStream.range(0, 25).toArray())) {
+            d[0].close();
+            d[1].close();
+            // select keeps the image shape; drop it to take the feature-run partition.
+            try (Dataset t = Dataset.allocate(Dataset.Type.UINT8, train.rows(), train.dims(), train.labels(), CLASSES);
+                 Dataset q = Dataset.allocate(Dataset.Type.UINT8, queries.rows(), queries.dims(), queries.labels(),
+                         CLASSES)) {
+                for (int r = 0; r < t.rows(); r++) {
+                    copy(train, r, t, r);
+                }
+                for (int r = 0; r < q.rows(); r++) {
+                    copy(queries, r, q, r);
+                }
+                assertThat(PooledBounds.levels(3072, t.imageShape(), metric)[1]).isNotNull();
+                check(kern, metric, t, q, true);
+            }
+        }
+    }
+
+    /** Random rows: the bounds do not prune, the queries fall back to brute force, answers stay exact. */
+    @Test
+    void randomDataFallsBackToBruteForce() {
+        Random rnd = new Random(5);
+        Kernels kern = KernelSelection.current().kernels();
+        try (Dataset train = KnnClassifierTest.u8Train(rnd, 400, 200);
+             Dataset queries = KnnClassifierTest.u8Queries(rnd, train, 100)) {
+            for (Metric m : Metric.values()) {
+                Neighbors want = ExactReference.kneighbors(m, train, queries, 4);
+                for (int threads : new int[] {1, 2}) {
+                    try (KnnClassifier knn = new KnnClassifier(
+                            new KnnOptions(m, Weights.UNIFORM, threads, Path.FILTER, kern)).fit(train)) {
+                        KnnClassifierTest.assertSame(knn.kneighbors(queries, 4), want, m + " threads=" + threads);
+                        assertThat(knn.lastFilterStats().fallbackQueries.get()).isPositive();
+                    }
+                }
+            }
+        }
+    }
+
+    /** The proven L2 bound holds on the pooled vectors of extreme rows (0 against 255, constant blocks). */
+    @Test
+    void l2BoundIsBelowTheExactDistanceOnExtremes() {
+        ImageShape s = new ImageShape(32, 32, 3, ImageShape.Layout.CHW);
+        PooledBounds.Level lv = PooledBounds.levels(s.dims(), Optional.of(s), Metric.L2)[0];
+        Random rnd = new Random(6);
+        int d = s.dims();
+        for (int trial = 0; trial < 200; trial++) {
+            byte[] a = new byte[d];
+            byte[] b = new byte[d];
+            for (int i = 0; i < d; i++) {
+                int mode = trial % 4;
+                a[i] = (byte) (mode == 0 ? 255 : mode == 1 ? rnd.nextInt(256) : (i / 64) % 2 * 255);
+                b[i] = (byte) (mode == 0 ? 254 + rnd.nextInt(2) : mode == 1 ? rnd.nextInt(256) : (i / 64 + trial) % 2 * 255);
+            }
+            float[] pa = new float[lv.features];
+            float[] pb = new float[lv.features];
+            int[] sums = new int[lv.blocks];
+            long na = lv.pool(a, sums, pa, 0);
+            long nb = lv.pool(b, sums, pb, 0);
+            float sum = 0;
+            for (int f = 0; f < lv.features; f++) {
+                float diff = pa[f] - pb[f];
+                sum += diff * diff;
+            }
+            long exact = 0;
+            for (int i = 0; i < d; i++) {
+                long diff = Byte.toUnsignedInt(a[i]) - Byte.toUnsignedInt(b[i]);
+                exact += diff * diff;
+            }
+            assertThat(sum - lv.g * (na + nb)).as("trial %d", trial).isLessThanOrEqualTo(exact);
+        }
+    }
+}
