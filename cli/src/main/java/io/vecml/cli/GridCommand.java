@@ -8,11 +8,18 @@ import io.vecml.engine.data.Transforms;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.CvSpec;
 import io.vecml.engine.eval.KnnGridSearch;
+import io.vecml.engine.eval.LinearGridSearch;
 import io.vecml.engine.eval.Metrics;
 import io.vecml.engine.eval.Scoring;
 import io.vecml.engine.knn.KnnClassifier;
 import io.vecml.engine.knn.KnnOptions;
 import io.vecml.engine.knn.Weights;
+import io.vecml.engine.linear.LinearConfig;
+import io.vecml.engine.linear.Loss;
+import io.vecml.engine.linear.Preprocessing;
+import io.vecml.engine.linear.Regularizer;
+import io.vecml.engine.train.SgdConfig;
+import io.vecml.engine.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -27,7 +34,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "grid", mixinStandardHelpOptions = true,
         description = "Cross-validated grid search (model selection).",
-        subcommands = {GridCommand.Knn.class})
+        subcommands = {GridCommand.Knn.class, GridCommand.Linear.class})
 final class GridCommand implements Runnable {
 
     @CommandLine.Spec
@@ -36,6 +43,66 @@ final class GridCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** --standardize none|fold|all. */
+    static CvSpec.Scaling scaling(String s) {
+        return switch (s.strip().toLowerCase(Locale.ROOT)) {
+            case "none" -> CvSpec.Scaling.NONE;
+            case "fold" -> CvSpec.Scaling.FOLD;
+            case "all" -> CvSpec.Scaling.ALL;
+            default -> throw new IllegalArgumentException("--standardize must be none, fold or all, got '" + s + "'");
+        };
+    }
+
+    /** --scoring accuracy|balanced. */
+    static Scoring scoring(String s) {
+        return switch (s.strip().toLowerCase(Locale.ROOT)) {
+            case "accuracy" -> Scoring.ACCURACY;
+            case "balanced", "balanced_accuracy", "balanced-accuracy" -> Scoring.BALANCED_ACCURACY;
+            default -> throw new IllegalArgumentException("--scoring must be accuracy or balanced, got '" + s + "'");
+        };
+    }
+
+    /**
+     * How a linear model is standardised in cross-validation for --standardize: {@code fold} is the
+     * model's own standardisation (fitted by the trainer on each training fold's rows only, and kept in
+     * a refit model), {@code all} the lecture's standardisation of all rows before splitting (the
+     * model then sees them raw), {@code none} raw features.
+     */
+    record LinearScaling(CvSpec.Scaling cv, Preprocessing model) {
+        static LinearScaling parse(String s) {
+            return switch (scaling(s)) {
+                case FOLD -> new LinearScaling(CvSpec.Scaling.NONE, Preprocessing.STANDARDIZE);
+                case ALL -> new LinearScaling(CvSpec.Scaling.ALL, Preprocessing.RAW);
+                case NONE -> new LinearScaling(CvSpec.Scaling.NONE, Preprocessing.RAW);
+            };
+        }
+    }
+
+    /** The checks shared by the cross-validating commands. */
+    static void checkCv(int folds, Integer limit) {
+        if (folds < 2) {
+            throw new IllegalArgumentException("--folds must be >= 2, got " + folds);
+        }
+        if (limit != null && limit < 1) {
+            throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+        }
+    }
+
+    /** All rows, or the first {@code limit}, as a dataset the caller closes; checks the fold count. */
+    static Dataset trainingRows(LoadedData d, Integer limit, int folds) {
+        Dataset train = limit == null ? d.train().select(Knn.all(d.train().rows())) : Transforms.first(d.train(), limit);
+        if (folds > train.rows()) {
+            train.close();
+            throw new IllegalArgumentException("--folds " + folds + " is more than the " + train.rows() + " rows");
+        }
+        return train;
+    }
+
+    /** null for NaN (JSON has no NaN). */
+    static Double finite(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     /** Parses "1..30", "1,3,5" or a mix ("1..5,10,20"); sorted, without duplicates. */
@@ -171,17 +238,8 @@ final class GridCommand implements Runnable {
                     ws.add(x);
                 }
             }
-            CvSpec.Scaling scaling = switch (standardize.toLowerCase(Locale.ROOT)) {
-                case "none" -> CvSpec.Scaling.NONE;
-                case "fold" -> CvSpec.Scaling.FOLD;
-                case "all" -> CvSpec.Scaling.ALL;
-                default -> throw new IllegalArgumentException("--standardize must be none, fold or all, got '" + standardize + "'");
-            };
-            Scoring sc = switch (scoring.toLowerCase(Locale.ROOT)) {
-                case "accuracy" -> Scoring.ACCURACY;
-                case "balanced", "balanced_accuracy", "balanced-accuracy" -> Scoring.BALANCED_ACCURACY;
-                default -> throw new IllegalArgumentException("--scoring must be accuracy or balanced, got '" + scoring + "'");
-            };
+            CvSpec.Scaling scaling = scaling(standardize);
+            Scoring sc = scoring(scoring);
             if (folds < 2) {
                 throw new IllegalArgumentException("--folds must be >= 2, got " + folds);
             }
@@ -249,7 +307,7 @@ final class GridCommand implements Runnable {
                     series, true)));
         }
 
-        private static int[] all(int n) {
+        static int[] all(int n) {
             int[] r = new int[n];
             for (int i = 0; i < n; i++) {
                 r[i] = i;
@@ -304,6 +362,279 @@ final class GridCommand implements Runnable {
                         r.rows(), r.test().rows(), r.test().accuracy(), r.test().balancedAccuracy());
             }
             out.printf(Locale.ROOT, "search time %.3f s%n", r.seconds());
+        }
+    }
+
+    @Command(name = "linear", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Grid search for the linear classifier over loss x penalty x learning rate x lambda",
+                "with K-fold cross-validation, then refit the best on the whole training split and score it on",
+                "the test split (when there is one).",
+                "",
+                "Every candidate is trained by minibatch SGD on each training fold with the same epochs, batch",
+                "size and --train-seed, and scores the held-out fold. Order: loss, then penalty, then learning",
+                "rate, then lambda (as given). A candidate whose training diverges on a fold scores NaN there",
+                "and ranks last. --standardize fold (the default) is the model's own standardisation, fitted on",
+                "each training fold only."},
+            footer = {"", "Example:",
+                "  vecml grid linear --data embedded:digits --lr 0.01,0.1 --lambda 1e-4,1e-3 --loss svm,softmax \\",
+                "      --epochs 10 --folds 5 --plot-png grid.png"})
+    static final class Linear implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--data", required = true, paramLabel = "PATH",
+                description = "Dataset: file, folder, archive or " + Datasets.EMBEDDED_DIGITS + ".")
+        String data;
+
+        @Mixin
+        DataSourceOptions source;
+
+        @Option(names = "--lr", split = ",", defaultValue = "0.01,0.1", paramLabel = "F",
+                description = "Learning rates. Default: ${DEFAULT-VALUE}.")
+        double[] lrs;
+
+        @Option(names = "--lambda", split = ",", defaultValue = "1e-4,1e-3", paramLabel = "F",
+                description = "Penalty strengths. Default: ${DEFAULT-VALUE}.")
+        double[] lambdas;
+
+        @Option(names = "--loss", split = ",", defaultValue = "svm,softmax", paramLabel = "L",
+                description = "svm and/or softmax. Default: ${DEFAULT-VALUE}.")
+        String[] losses;
+
+        @Option(names = "--reg", split = ",", defaultValue = "l2", paramLabel = "R",
+                description = "Penalty kinds: l2, l1, elastic, none (none ignores --lambda). Default: ${DEFAULT-VALUE}.")
+        String[] regs;
+
+        @Option(names = "--l1-ratio", defaultValue = "0.5", paramLabel = "F",
+                description = "L1 share of the elastic net. Default: ${DEFAULT-VALUE}.")
+        double l1Ratio;
+
+        @Option(names = "--epochs", defaultValue = "10", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+        int epochs;
+
+        @Option(names = "--batch", defaultValue = "256", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+        int batch;
+
+        @Option(names = "--momentum", defaultValue = "0", paramLabel = "F",
+                description = "Classical momentum in [0, 1). Default: ${DEFAULT-VALUE}.")
+        double momentum;
+
+        @Option(names = "--train-seed", defaultValue = "0", paramLabel = "S",
+                description = "Seed of the initial weights and shuffles (the same for every candidate). Default: ${DEFAULT-VALUE}.")
+        long trainSeed;
+
+        @Option(names = "--folds", defaultValue = "5", description = "K. Default: ${DEFAULT-VALUE}.")
+        int folds;
+
+        @Option(names = "--seed", paramLabel = "S",
+                description = "Shuffle the rows with this seed before making folds (default: no shuffle, as scikit-learn).")
+        Long seed;
+
+        @Option(names = "--stratified", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Keep class proportions in every fold. Default: ${DEFAULT-VALUE}.")
+        boolean stratified;
+
+        @Option(names = "--standardize", defaultValue = "fold", paramLabel = "SCOPE",
+                description = "fold (the model's own z-scores, fitted on each training fold only), all (fitted on"
+                        + " all rows before the split: the lecture's recipe, which leaks) or none. Default: ${DEFAULT-VALUE}.")
+        String standardize;
+
+        @Option(names = "--scoring", defaultValue = "accuracy", paramLabel = "S",
+                description = "accuracy or balanced (mean per-class recall). Default: ${DEFAULT-VALUE}.")
+        String scoring;
+
+        @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training rows.")
+        Integer limit;
+
+        @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all processors; results do not depend on it).")
+        Integer threads;
+
+        @Option(names = "--top", defaultValue = "20", description = "Candidates shown in the text table (all go to --json). Default: ${DEFAULT-VALUE}.")
+        int top;
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        @Option(names = "--plot-png", paramLabel = "FILE",
+                description = "Draw the mean CV score of every candidate against its number (# in the table), one line per loss.")
+        java.nio.file.Path plotPng;
+
+        /** One candidate; mean and std null when training diverged on some fold. */
+        record Row(int candidate, String loss, String penalty, double learningRate, double lambda, Double mean,
+                Double std, int rank, int divergedFolds, List<Double> foldScores) {
+        }
+
+        record TestScore(int rows, double accuracy, double balancedAccuracy, double macroF1) {
+        }
+
+        record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
+                String scoring, int epochs, int batchSize, long trainSeed, int candidates, double seconds, Row best,
+                TestScore test, List<Row> results) {
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            checkCv(folds, limit);
+            for (double v : lrs) {
+                if (!(v > 0) || Double.isInfinite(v)) {
+                    throw new IllegalArgumentException("--lr values must be finite and > 0, got " + v);
+                }
+            }
+            for (double v : lambdas) {
+                if (!(v >= 0) || Double.isInfinite(v)) {
+                    throw new IllegalArgumentException("--lambda values must be finite and >= 0, got " + v);
+                }
+            }
+            if (epochs < 1) {
+                throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+            }
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
+            }
+            if (!(l1Ratio >= 0 && l1Ratio <= 1)) {
+                throw new IllegalArgumentException("--l1-ratio must be in [0, 1], got " + l1Ratio);
+            }
+            LinearCommand.checkPng(plotPng, "--plot-png");
+            List<Loss> ls = new ArrayList<>();
+            for (String l : losses) {
+                Loss x = LinearCommand.loss(l);
+                if (!ls.contains(x)) {
+                    ls.add(x);
+                }
+            }
+            List<Regularizer.Kind> ks = new ArrayList<>();
+            for (String r : regs) {
+                Regularizer.Kind x = LinearCommand.regularizer(r, 0, l1Ratio, false).kind();
+                if (!ks.contains(x)) {
+                    ks.add(x);
+                }
+            }
+            LinearScaling ls2 = LinearScaling.parse(standardize);
+            Scoring sc = scoring(scoring);
+            int nThreads = LinearCommand.threads(threads);
+            CvSpec cv = new CvSpec(folds, stratified, seed, ls2.cv(), sc);
+            LinearConfig base = LinearConfig.defaults().withPreprocessing(ls2.model())
+                    .withRegularizer(Regularizer.elasticNet(0, l1Ratio));
+            SgdConfig sgd = SgdConfig.defaults().withEpochs(epochs).withBatchSize(batch).withMomentum(momentum)
+                    .withSeed(trainSeed).withThreads(nThreads);
+            LinearGridSearch.Grid grid = new LinearGridSearch.Grid(ls, ks, distinct(lrs), distinct(lambdas));
+            try (LoadedData d = DataCommand.load(data, source); Dataset train = trainingRows(d, limit, folds)) {
+                LinearGridSearch.Result r = LinearGridSearch.run(train, grid, base, sgd, cv);
+                List<Row> rows = new ArrayList<>();
+                for (LinearGridSearch.Candidate c : r.candidates()) {
+                    rows.add(row(c));
+                }
+                if (Double.isNaN(r.best().mean())) {
+                    throw new IllegalArgumentException("training diverged for every candidate: try smaller --lr values");
+                }
+                TestScore test = null;
+                if (d.hasTest()) {
+                    TrainingResult refit = LinearGridSearch.refit(train, r.best().params(), base, sgd, cv);
+                    Dataset te = d.test().type() == train.type() ? d.test() : d.test().toFloat32();
+                    try {
+                        int[] p = refit.model().predict(te, nThreads);
+                        io.vecml.engine.eval.ClassificationReport cr = io.vecml.engine.eval.ClassificationReport.of(p,
+                                te.labels(), train.classNames());
+                        test = new TestScore(te.rows(), cr.accuracy(), cr.balancedAccuracy(), cr.macroF1());
+                    } finally {
+                        if (te != d.test()) {
+                            te.close();
+                        }
+                    }
+                }
+                Report report = new Report(d.source(), train.rows(), train.dims(), folds, stratified, seed,
+                        standardize.strip().toLowerCase(Locale.ROOT), sc.name().toLowerCase(Locale.ROOT), epochs, batch,
+                        trainSeed, rows.size(), r.seconds(), row(r.best()), test, rows);
+                if (plotPng != null) {
+                    Pictures.writePng(scorePerCandidate(report), plotPng);
+                }
+                PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    out.println(Json.write(report));
+                } else {
+                    print(out, report);
+                    if (plotPng != null) {
+                        out.printf("plot drawn to %s%n", plotPng);
+                    }
+                }
+                out.flush();
+                return 0;
+            }
+        }
+
+        private static double[] distinct(double[] v) {
+            return java.util.Arrays.stream(v).distinct().toArray();
+        }
+
+        private static Row row(LinearGridSearch.Candidate c) {
+            List<Double> f = new ArrayList<>();
+            for (double v : c.foldScores()) {
+                f.add(finite(v));
+            }
+            return new Row(c.index() + 1, c.params().loss().id(), c.params().regularizer().kind().id(),
+                    c.params().learningRate(), c.params().regularizer().lambda(), finite(c.mean()), finite(c.std()),
+                    c.rank(), c.divergedFolds(), f);
+        }
+
+        /** Mean CV score against the candidate number, one line per loss (and penalty); diverged candidates left out. */
+        static java.awt.image.BufferedImage scorePerCandidate(Report r) {
+            java.util.Map<String, List<Row>> groups = new java.util.LinkedHashMap<>();
+            boolean manyPenalties = r.results().stream().map(Row::penalty).distinct().count() > 1;
+            for (Row x : r.results()) {
+                groups.computeIfAbsent(x.loss() + (manyPenalties ? " " + x.penalty() : ""), key -> new ArrayList<>())
+                        .add(x);
+            }
+            List<Charts.Series> series = new ArrayList<>();
+            int c = 0;
+            for (var e : groups.entrySet()) {
+                List<Row> rows = e.getValue();
+                double[] x = new double[rows.size()];
+                double[] y = new double[rows.size()];
+                for (int i = 0; i < x.length; i++) {
+                    Row row = rows.get(i);
+                    x[i] = row.candidate();
+                    y[i] = row.mean() == null ? Double.NaN : row.mean();
+                }
+                series.add(new Charts.Series(e.getKey(), x, y, Charts.PALETTE[c++ % Charts.PALETTE.length],
+                        Charts.Style.LINE_AND_POINTS));
+            }
+            Row b = r.best();
+            series.add(new Charts.Series(String.format(Locale.ROOT, "best: #%d %s lr=%s lambda=%s", b.candidate(),
+                    b.loss(), b.learningRate(), b.lambda()), new double[] {b.candidate()}, new double[] {b.mean()},
+                    java.awt.Color.BLACK, Charts.Style.POINTS));
+            return Charts.render(Math.max(720, 40 * r.candidates() + 120), 420, List.of(new Charts.Panel(
+                    String.format(Locale.ROOT, "%d-fold cross-validated %s per candidate", r.folds(),
+                            r.scoring()), "candidate (# in the table)", "mean CV " + r.scoring(), series, true)));
+        }
+
+        private void print(PrintWriter out, Report r) {
+            out.printf(Locale.ROOT, "linear grid search on %s: %d rows x %d features, %d candidates, %d-fold%s%s,"
+                    + " standardize %s, scoring %s; SGD %d epochs, batch %d, train seed %d%n", r.source(), r.rows(),
+                    r.dims(), r.candidates(), r.folds(), r.stratified() ? " stratified" : "",
+                    r.seed() == null ? " (no shuffle)" : " (shuffled, seed " + r.seed() + ")", r.standardize(),
+                    r.scoring(), r.epochs(), r.batchSize(), r.trainSeed());
+            out.printf(Locale.ROOT, "%n%4s %4s  %-8s %-10s %9s %9s %8s %8s%n", "rank", "#", "loss", "penalty", "lr",
+                    "lambda", "mean", "std");
+            r.results().stream().sorted((a, b) -> Integer.compare(a.rank(), b.rank())).limit(Math.max(1, top))
+                    .forEach(x -> out.printf(Locale.ROOT, "%4d %4d  %-8s %-10s %9.3g %9.3g %8s %8s%s%n", x.rank(),
+                            x.candidate(), x.loss(), x.penalty(), x.learningRate(), x.lambda(), fmt(x.mean()),
+                            fmt(x.std()), x.divergedFolds() > 0 ? "  (diverged on " + x.divergedFolds() + " folds)" : ""));
+            Row b = r.best();
+            out.printf(Locale.ROOT, "%nbest: #%d, loss %s, penalty %s, lr %s, lambda %s: mean CV %s %.4f (std %.4f)%n",
+                    b.candidate(), b.loss(), b.penalty(), b.learningRate(), b.lambda(), r.scoring(), b.mean(), b.std());
+            if (r.test() != null) {
+                out.printf(Locale.ROOT, "refit on all %d training rows, test split (%d rows): accuracy %.4f, balanced"
+                        + " accuracy %.4f, macro F1 %.4f%n", r.rows(), r.test().rows(), r.test().accuracy(),
+                        r.test().balancedAccuracy(), r.test().macroF1());
+            }
+            out.printf(Locale.ROOT, "search time %.3f s%n", r.seconds());
+        }
+
+        private static String fmt(Double v) {
+            return v == null ? "NaN" : String.format(Locale.ROOT, "%.4f", v);
         }
     }
 }

@@ -98,6 +98,12 @@ final class KnnCommand implements Callable<Integer> {
                     + " (results, N) in the order of the results table.")
     Path predictions;
 
+    @Option(names = "--confusion-png", paramLabel = "FILE",
+            description = "Draw the confusion matrix of the test predictions as a heat map (class names on both"
+                    + " axes, counts in the cells). With several (metric, k) it is the first result's: the first"
+                    + " metric and the smallest k.")
+    Path confusionPng;
+
     record Result(String metric, int k, String weights, double accuracy, double balancedAccuracy, double seconds,
             double imagesPerSecond) {
     }
@@ -106,7 +112,7 @@ final class KnnCommand implements Callable<Integer> {
     }
 
     record Report(DataSummary data, int threads, String kernels, String gemm, List<Result> results,
-            Map<String, Double> searchSeconds, String predictionsFile) {
+            Map<String, Double> searchSeconds, String predictionsFile, String confusionPng) {
     }
 
     @Override
@@ -199,11 +205,18 @@ final class KnnCommand implements Callable<Integer> {
             if (predictions != null) {
                 writePredictions(preds, nq);
             }
+            if (confusionPng != null) {
+                Result first = results.get(0);
+                ConfusionChart.write(train.classNames(), Metrics.confusion(preds.get(0), truth, train.numClasses()),
+                        String.format(Locale.ROOT, "kNN %s k=%d (%s): accuracy %.4f on %d test rows", first.metric(),
+                                first.k(), first.weights(), first.accuracy(), nq), confusionPng);
+            }
             DataSummary ds = new DataSummary(src, format, train.rows(), nq, train.dims(),
                     train.type().name().toLowerCase(Locale.ROOT), train.numClasses());
             Report report = new Report(ds, nThreads, KernelSelection.current().kernels().name(),
                     GemmSelection.current().choice(), results, searchSeconds,
-                    predictions == null ? null : predictions.toString());
+                    predictions == null ? null : predictions.toString(),
+                    confusionPng == null ? null : confusionPng.toString());
             if (json) {
                 out.println(Json.write(report));
             } else {
@@ -233,6 +246,7 @@ final class KnnCommand implements Callable<Integer> {
         if (reportEvery != null && reportEvery < 1) {
             throw new IllegalArgumentException("--report-every must be >= 1, got " + reportEvery);
         }
+        LinearCommand.checkPng(confusionPng, "--confusion-png");
         if (predictions != null && !predictions.getFileName().toString().endsWith(".npy")) {
             throw new IllegalArgumentException("--predictions must name a .npy file, got " + predictions);
         }
@@ -264,6 +278,10 @@ final class KnnCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%nsearch s: one neighbour search per metric up to the largest k, shared by its rows.%n");
         if (r.predictionsFile() != null) {
             out.printf("predictions written to %s%n", r.predictionsFile());
+        }
+        if (r.confusionPng() != null) {
+            Result f = r.results().get(0);
+            out.printf(Locale.ROOT, "confusion matrix of %s k=%d drawn to %s%n", f.metric(), f.k(), r.confusionPng());
         }
     }
 }

@@ -285,6 +285,11 @@ final class LinearCommand implements Runnable {
                 description = "Draw each class's weights (without the bias) as an image.")
         Path weightsPng;
 
+        @Option(names = "--confusion-png", paramLabel = "FILE",
+                description = "Draw the confusion matrix of the test predictions as a heat map (class names on both"
+                        + " axes, counts in the cells).")
+        Path confusionPng;
+
         /** An epoch; validation accuracy null without validation. */
         record Epoch(int epoch, double loss, double trainAccuracy, Double validationAccuracy, double learningRate,
                 double seconds) {
@@ -338,6 +343,7 @@ final class LinearCommand implements Runnable {
             }
             checkPng(curvePng, "--curve-png");
             checkPng(weightsPng, "--weights-png");
+            checkPng(confusionPng, "--confusion-png");
             if (model != null && Files.isDirectory(model)) {
                 throw new IllegalArgumentException("--model must name a file, " + model + " is a folder");
             }
@@ -403,6 +409,11 @@ final class LinearCommand implements Runnable {
                 if (weightsPng != null) {
                     writeWeightsPng(m, weightsPng);
                 }
+                if (confusionPng != null) {
+                    ConfusionChart.write(m.classNames(), Metrics.confusion(p, truth, m.numClasses()),
+                            String.format(Locale.ROOT, "linear %s: test accuracy %.4f on %d rows", cfg.loss().id(), acc,
+                                    p.length), confusionPng);
+                }
                 Settings s = new Settings(cfg.loss().id(), delta, cfg.regularizer().kind().id(),
                         cfg.regularizer().lambda(), cfg.regularizer().l1Ratio(), regBias, pre.id(), lr, batch, epochs,
                         sgd.schedule().toString(), momentum, validation, patience, seed, nThreads);
@@ -432,6 +443,9 @@ final class LinearCommand implements Runnable {
                     }
                     if (weightsPng != null) {
                         out.printf("weights drawn to %s%n", weightsPng);
+                    }
+                    if (confusionPng != null) {
+                        out.printf("confusion matrix drawn to %s%n", confusionPng);
                     }
                 }
                 out.flush();
@@ -495,6 +509,10 @@ final class LinearCommand implements Runnable {
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean json;
 
+        @Option(names = "--confusion-png", paramLabel = "FILE",
+                description = "Draw the confusion matrix as a heat map (class names on both axes, counts in the cells).")
+        Path confusionPng;
+
         record Report(String model, String data, String split, int rows, double accuracy, double balancedAccuracy,
                 List<String> classNames, long[][] confusion) {
         }
@@ -503,6 +521,7 @@ final class LinearCommand implements Runnable {
         public Integer call() throws IOException {
             int nThreads = threads(threads);
             TrainTestData.Part which = TrainTestData.Part.parse(part.split);
+            checkPng(confusionPng, "--confusion-png");
             LinearClassifier m = loadModel(model);
             PrintWriter out = spec.commandLine().getOut();
             try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed)) {
@@ -514,6 +533,11 @@ final class LinearCommand implements Runnable {
                 Report r = new Report(model.toString(), tt.source, which.name().toLowerCase(Locale.ROOT), d.rows(),
                         Metrics.accuracy(p, truth), Metrics.balancedAccuracy(p, truth, m.numClasses()),
                         m.classNames(), conf);
+                if (confusionPng != null) {
+                    ConfusionChart.write(m.classNames(), conf, String.format(Locale.ROOT,
+                            "linear %s, %s rows: accuracy %.4f on %d rows", m.loss().id(), r.split(), r.accuracy(),
+                            d.rows()), confusionPng);
+                }
                 if (json) {
                     out.println(Json.write(r));
                 } else {
@@ -523,6 +547,9 @@ final class LinearCommand implements Runnable {
                     out.printf(Locale.ROOT, "accuracy %.4f, balanced accuracy %.4f%n%n", r.accuracy(),
                             r.balancedAccuracy());
                     printConfusion(out, m.classNames(), conf);
+                    if (confusionPng != null) {
+                        out.printf("confusion matrix drawn to %s%n", confusionPng);
+                    }
                 }
                 out.flush();
                 return 0;

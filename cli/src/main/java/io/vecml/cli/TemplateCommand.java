@@ -74,6 +74,11 @@ final class TemplateCommand implements Callable<Integer> {
                     + " min..max; colour for RGB images).")
     Path templatesPng;
 
+    @Option(names = "--confusion-png", paramLabel = "FILE",
+            description = "Draw the confusion matrix of the test predictions as a heat map (class names on both"
+                    + " axes, counts in the cells); with two metrics, the first one's.")
+    Path confusionPng;
+
     record Result(String metric, double accuracy, double balancedAccuracy, double predictSeconds,
             double imagesPerSecond) {
     }
@@ -94,6 +99,7 @@ final class TemplateCommand implements Callable<Integer> {
         if (templatesPng != null && !templatesPng.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new IllegalArgumentException("--templates-png must name a .png file, got " + templatesPng);
         }
+        LinearCommand.checkPng(confusionPng, "--confusion-png");
         TemplateClassifier.Center c = switch (center.strip().toLowerCase(Locale.ROOT)) {
             case "mean" -> TemplateClassifier.Center.MEAN;
             case "median" -> TemplateClassifier.Center.MEDIAN;
@@ -128,6 +134,12 @@ final class TemplateCommand implements Callable<Integer> {
                 double secs = (System.nanoTime() - p0) / 1e9;
                 results.add(new Result(m.name(), Metrics.accuracy(p, truth),
                         Metrics.balancedAccuracy(p, truth, train.numClasses()), secs, test.rows() / secs));
+                if (confusionPng != null && m == ms.get(0)) {
+                    ConfusionChart.write(train.classNames(), Metrics.confusion(p, truth, train.numClasses()),
+                            String.format(Locale.ROOT, "template (class %s) %s: accuracy %.4f on %d test rows",
+                                    c.name().toLowerCase(Locale.ROOT), m, results.get(0).accuracy(), test.rows()),
+                            confusionPng);
+                }
             }
             Report r = new Report(tt.source, tt.format, train.rows(), test.rows(), train.dims(), train.numClasses(),
                     c.name().toLowerCase(Locale.ROOT), nThreads, KernelSelection.current().kernels().name(),
@@ -146,6 +158,9 @@ final class TemplateCommand implements Callable<Integer> {
                 }
                 if (templatesPng != null) {
                     out.printf("%ntemplates drawn to %s%n", templatesPng);
+                }
+                if (confusionPng != null) {
+                    out.printf("confusion matrix (%s) drawn to %s%n", ms.get(0), confusionPng);
                 }
             }
             out.flush();

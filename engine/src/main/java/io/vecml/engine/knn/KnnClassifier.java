@@ -234,7 +234,7 @@ public final class KnnClassifier implements AutoCloseable {
     /** The pooled training set of the filter path, built once. */
     private synchronized PooledBounds bounds() {
         if (bounds == null) {
-            bounds = PooledBounds.build(train, options.metric());
+            bounds = PooledBounds.build(train, options.metric(), options.threads());
         }
         return bounds;
     }

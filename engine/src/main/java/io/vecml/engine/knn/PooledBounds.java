@@ -75,22 +75,47 @@ final class PooledBounds {
          * Pools one uint8 row (bytes in {@code row}) into dst[off, off + features); sums is
          * scratch of at least {@code blocks}. Returns the squared norm of the row.
          */
+        private final ThreadLocal<double[]> means = ThreadLocal.withInitial(this::newMeans);
+
+        private double[] newMeans() {
+            return new double[blocks];
+        }
+
         long pool(byte[] row, int[] sums, float[] dst, int off) {
             java.util.Arrays.fill(sums, 0, blocks, 0);
             long norm = 0;
+            // Consecutive features mostly fall in the same block (a block's row segment): summing a run
+            // in a register avoids a store-to-load dependency on sums[b] for every element.
+            int cur = row.length == 0 ? 0 : blockOf[0];
+            int acc = 0;
             for (int i = 0; i < row.length; i++) {
                 int v = Byte.toUnsignedInt(row[i]);
-                sums[blockOf[i]] += v;
+                int b = blockOf[i];
+                if (b != cur) {
+                    sums[cur] += acc;
+                    acc = 0;
+                    cur = b;
+                }
+                acc += v;
                 norm += v * v;
+            }
+            if (row.length > 0) {
+                sums[cur] += acc;
             }
             for (int b = 0; b < blocks; b++) {
                 dst[off + b] = l2 ? (float) (sums[b] * scale[b]) : sums[b];
             }
             if (l2) {
+                // sum (v - mean_b)^2 over the block = sum v^2 - sums_b^2 / size_b would cancel badly in
+                // float; in double with integer inputs it is exact enough, but keep the two-pass form
+                // (one division per block, not per element) so the value matches the proof's definition.
+                double[] mean = means.get();
+                for (int b = 0; b < blocks; b++) {
+                    mean[b] = (double) sums[b] / size[b];
+                }
                 double r2 = 0;
                 for (int i = 0; i < row.length; i++) {
-                    int b = blockOf[i];
-                    double dev = Byte.toUnsignedInt(row[i]) - (double) sums[b] / size[b];
+                    double dev = Byte.toUnsignedInt(row[i]) - mean[blockOf[i]];
                     r2 += dev * dev;
                 }
                 dst[off + blocks] = (float) Math.sqrt(r2);
@@ -203,22 +228,56 @@ final class PooledBounds {
 
     /** Pools the training set at both levels (uint8; see {@link #applies}). */
     static PooledBounds build(Dataset train, Metric metric) {
+        return build(train, metric, 1);
+    }
+
+    /** Builds the pooled copy with {@code threads} threads over row ranges (each row's values do not depend on them). */
+    static PooledBounds build(Dataset train, Metric metric, int threads) {
         Level[] lv = levels(train.dims(), train.imageShape(), metric);
         Level coarse = lv[0];
         Level fine = lv[1];
         int n = train.rows();
-        int d = train.dims();
         int np = ceilDiv(Math.max(n, 1), Kernels.PANEL);
         Arena arena = Arena.ofShared();
         MemorySegment panels = arena.allocate((long) np * coarse.features * Kernels.PANEL * Float.BYTES, 64);
         MemorySegment fineRows = fine == null ? null
                 : arena.allocate(Math.max(1, (long) n * fine.features * Float.BYTES), 64);
         double[] norms = new double[n];
+        int workers = Math.max(1, Math.min(threads, n / 256));
+        Runnable[] parts = new Runnable[workers];
+        for (int w = 0; w < workers; w++) {
+            int from = (int) ((long) n * w / workers);
+            int to = (int) ((long) n * (w + 1) / workers);
+            parts[w] = () -> poolRows(train, coarse, fine, panels, fineRows, norms, from, to);
+        }
+        if (workers == 1) {
+            parts[0].run();
+        } else {
+            Thread[] ts = new Thread[workers];
+            for (int w = 0; w < workers; w++) {
+                ts[w] = Thread.ofPlatform().name("vecml-pool-" + w).start(parts[w]);
+            }
+            for (Thread t : ts) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    arena.close();
+                    throw new IllegalStateException("interrupted while pooling the training set", e);
+                }
+            }
+        }
+        return new PooledBounds(metric, n, coarse, fine, panels, np, fineRows, norms, arena);
+    }
+
+    private static void poolRows(Dataset train, Level coarse, Level fine, MemorySegment panels, MemorySegment fineRows,
+            double[] norms, int from, int to) {
+        int d = train.dims();
         byte[] row = new byte[d];
         int[] sums = new int[Math.max(coarse.blocks, fine == null ? 0 : fine.blocks)];
         float[] p0 = new float[coarse.features];
         float[] p1 = new float[fine == null ? 0 : fine.features];
-        for (int r = 0; r < n; r++) {
+        for (int r = from; r < to; r++) {
             MemorySegment.copy(train.segment(), ValueLayout.JAVA_BYTE, train.rowOffset(r), row, 0, d);
             norms[r] = coarse.pool(row, sums, p0, 0);
             long base = (long) (r / Kernels.PANEL) * coarse.features * Kernels.PANEL + r % Kernels.PANEL;
@@ -231,7 +290,6 @@ final class PooledBounds {
                         p1.length);
             }
         }
-        return new PooledBounds(metric, n, coarse, fine, panels, np, fineRows, norms, arena);
     }
 
     void close() {
