@@ -197,6 +197,11 @@ final class GridCommand implements Runnable {
         @Option(names = "--top", defaultValue = "10", description = "Candidates shown in the text table (all go to --json). Default: ${DEFAULT-VALUE}.")
         int top;
 
+        @Option(names = "--repeats", defaultValue = "1", paramLabel = "R",
+                description = {"Run the whole search R times in this JVM; with R > 1 the time reported is the median",
+                    "of runs 2..R (JIT-warm) and every run must give the same scores. Default: ${DEFAULT-VALUE}."})
+        int repeats;
+
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean json;
 
@@ -210,7 +215,8 @@ final class GridCommand implements Runnable {
         }
 
         record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
-                String scoring, int candidates, double seconds, Row best, TestScore test, List<Row> results) {
+                String scoring, int candidates, double seconds, List<Double> runSeconds, Row best, TestScore test,
+                List<Row> results) {
         }
 
         @Override
@@ -256,7 +262,25 @@ final class GridCommand implements Runnable {
                 if (folds > train.rows()) {
                     throw new IllegalArgumentException("--folds " + folds + " is more than the " + train.rows() + " rows");
                 }
-                KnnGridSearch.Result r = KnnGridSearch.run(train, kList, ms, ws, cv, nThreads);
+                if (repeats < 1 || repeats > 1000) {
+                    throw new IllegalArgumentException("--repeats must be 1..1000, got " + repeats);
+                }
+                KnnGridSearch.Result r = null;
+                List<Double> runs = new ArrayList<>();
+                for (int run = 0; run < repeats; run++) {
+                    KnnGridSearch.Result x = KnnGridSearch.run(train, kList, ms, ws, cv, nThreads);
+                    runs.add(x.seconds());
+                    if (r != null) {
+                        for (int c = 0; c < x.candidates().size(); c++) {
+                            if (!java.util.Arrays.equals(x.candidates().get(c).foldScores(), r.candidates().get(c).foldScores())) {
+                                throw new IllegalStateException("grid search run " + (run + 1)
+                                        + " scored differently from the run before it: a determinism bug, please report it");
+                            }
+                        }
+                    }
+                    r = x;
+                }
+                double seconds = repeats == 1 ? runs.get(0) : KnnCommand.median(runs.subList(1, runs.size()));
                 List<Row> rows = new ArrayList<>();
                 for (KnnGridSearch.Candidate c : r.candidates()) {
                     rows.add(row(c));
@@ -264,7 +288,7 @@ final class GridCommand implements Runnable {
                 TestScore test = d.hasTest() ? refitAndScore(train, d.test(), r.best(), scaling, nThreads) : null;
                 Report report = new Report(d.source(), train.rows(), train.dims(), folds, stratified, seed,
                         scaling.name().toLowerCase(Locale.ROOT), sc.name().toLowerCase(Locale.ROOT), rows.size(),
-                        r.seconds(), row(r.best()), test, rows);
+                        seconds, List.copyOf(runs), row(r.best()), test, rows);
                 if (plotPng != null) {
                     Pictures.writePng(accuracyVsK(report), plotPng);
                 }
@@ -361,7 +385,17 @@ final class GridCommand implements Runnable {
                 out.printf(Locale.ROOT, "refit on all %d training rows, test split (%d rows): accuracy %.4f, balanced accuracy %.4f%n",
                         r.rows(), r.test().rows(), r.test().accuracy(), r.test().balancedAccuracy());
             }
-            out.printf(Locale.ROOT, "search time %.3f s%n", r.seconds());
+            if (r.runSeconds().size() > 1) {
+                StringBuilder all = new StringBuilder();
+                for (double t : r.runSeconds()) {
+                    all.append(String.format(Locale.ROOT, " %.4f", t));
+                }
+                out.printf(Locale.ROOT, "search time %.4f s (median of the JIT-warm runs 2..%d; all runs:%s s)%n", r.seconds(),
+                        r.runSeconds().size(), all);
+            } else {
+                out.printf(Locale.ROOT, "search time %.3f s (one run, including JIT warm-up; --repeats R for warm timings)%n",
+                        r.seconds());
+            }
         }
     }
 

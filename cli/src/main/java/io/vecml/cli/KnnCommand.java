@@ -90,6 +90,12 @@ final class KnnCommand implements Callable<Integer> {
             description = "Progress bar on stderr: auto (when stderr is a terminal), always, never. Default: ${DEFAULT-VALUE}.")
     String progress;
 
+    @Option(names = "--repeats", defaultValue = "1", paramLabel = "R",
+            description = {"Run each metric's search R times (fit included) in this JVM. With R > 1 the times",
+                "reported are the median of runs 2..R (JIT-warm); the first run, which pays the JIT warm-up,",
+                "is listed apart. Every run must predict the same labels. Default: ${DEFAULT-VALUE}."})
+    int repeats;
+
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
@@ -112,7 +118,8 @@ final class KnnCommand implements Callable<Integer> {
     }
 
     record Report(DataSummary data, int threads, String kernels, String gemm, List<Result> results,
-            Map<String, Double> searchSeconds, String predictionsFile, String confusionPng) {
+            Map<String, Double> searchSeconds, Map<String, List<Double>> runSeconds, String predictionsFile,
+            String confusionPng) {
     }
 
     @Override
@@ -155,9 +162,13 @@ final class KnnCommand implements Callable<Integer> {
             List<Result> results = new ArrayList<>();
             List<int[]> preds = new ArrayList<>();
             Map<String, Double> searchSeconds = new LinkedHashMap<>();
+            Map<String, List<Double>> runSeconds = new LinkedHashMap<>();
             for (Metric metric : ms) {
                 KnnOptions opts = KnnOptions.of(metric).withThreads(nThreads).withWeights(w);
                 int[][] p = new int[kList.length][nq];
+                int[][] previous = null;
+                List<Double> runs = new ArrayList<>();
+                for (int run = 0; run < repeats; run++) {
                 long t0 = System.nanoTime();
                 try (KnnClassifier knn = new KnnClassifier(opts).fit(train)) {
                     Progress bar = new Progress(err, showProgress, "kNN " + metric, nq);
@@ -193,8 +204,19 @@ final class KnnCommand implements Callable<Integer> {
                     }
                     bar.finish();
                 }
-                double secs = (System.nanoTime() - t0) / 1e9;
+                runs.add((System.nanoTime() - t0) / 1e9);
+                if (previous != null && !Arrays.deepEquals(previous, p)) {
+                    throw new IllegalStateException("run " + (run + 1) + " of " + metric
+                            + " predicted differently from the run before it: a determinism bug, please report it");
+                }
+                previous = new int[kList.length][];
+                for (int a = 0; a < kList.length; a++) {
+                    previous[a] = p[a].clone();
+                }
+                }
+                double secs = repeats == 1 ? runs.get(0) : median(runs.subList(1, runs.size()));
                 searchSeconds.put(metric.name(), secs);
+                runSeconds.put(metric.name(), List.copyOf(runs));
                 for (int a = 0; a < kList.length; a++) {
                     results.add(new Result(metric.name(), kList[a], w.name().toLowerCase(Locale.ROOT),
                             Metrics.accuracy(p[a], truth), Metrics.balancedAccuracy(p[a], truth, train.numClasses()),
@@ -214,7 +236,7 @@ final class KnnCommand implements Callable<Integer> {
             DataSummary ds = new DataSummary(src, format, train.rows(), nq, train.dims(),
                     train.type().name().toLowerCase(Locale.ROOT), train.numClasses());
             Report report = new Report(ds, nThreads, KernelSelection.current().kernels().name(),
-                    GemmSelection.current().choice(), results, searchSeconds,
+                    GemmSelection.current().choice(), results, searchSeconds, runSeconds,
                     predictions == null ? null : predictions.toString(),
                     confusionPng == null ? null : confusionPng.toString());
             if (json) {
@@ -229,6 +251,9 @@ final class KnnCommand implements Callable<Integer> {
 
     private void validate() {
         TrainTestData.validate(data, trainPath, testPath, testFraction);
+        if (repeats < 1 || repeats > 100) {
+            throw new IllegalArgumentException("--repeats must be 1..100, got " + repeats);
+        }
         for (int k : ks) {
             if (k < 1) {
                 throw new IllegalArgumentException("--k values must be >= 1, got " + k);
@@ -250,6 +275,11 @@ final class KnnCommand implements Callable<Integer> {
         if (predictions != null && !predictions.getFileName().toString().endsWith(".npy")) {
             throw new IllegalArgumentException("--predictions must name a .npy file, got " + predictions);
         }
+    }
+
+    static double median(List<Double> x) {
+        double[] v = x.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private void writePredictions(List<int[]> preds, int nq) throws IOException {
@@ -275,7 +305,17 @@ final class KnnCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-6s %5d %-8s %9.4f %9.4f %10.3f %11.1f%n", x.metric(), x.k(), x.weights(),
                     x.accuracy(), x.balancedAccuracy(), x.seconds(), x.imagesPerSecond());
         }
-        out.printf(Locale.ROOT, "%nsearch s: one neighbour search per metric up to the largest k, shared by its rows.%n");
+        out.printf(Locale.ROOT, "%nsearch s: one neighbour search per metric up to the largest k, shared by its rows%s.%n",
+                r.runSeconds().values().iterator().next().size() > 1 ? "; median of the JIT-warm runs 2..R" : "");
+        r.runSeconds().forEach((m, runs) -> {
+            if (runs.size() > 1) {
+                StringBuilder b = new StringBuilder();
+                for (double t : runs) {
+                    b.append(String.format(Locale.ROOT, " %.3f", t));
+                }
+                out.printf(Locale.ROOT, "%s runs (s):%s  (the first includes JIT warm-up)%n", m, b);
+            }
+        });
         if (r.predictionsFile() != null) {
             out.printf("predictions written to %s%n", r.predictionsFile());
         }

@@ -96,4 +96,22 @@ class KnnCommandTest {
         }
         return r;
     }
+
+    @Test
+    void repeatsReportEveryRunAndTheWarmMedian() throws Exception {
+        CliTest.Run r = CliTest.run("knn", "--data", "embedded:digits", "--k", "1", "--metric", "l1", "--repeats", "3",
+                "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        JsonNode runs = n.get("runSeconds").get("L1");
+        assertThat(runs).hasSize(3);
+        double a = runs.get(1).asDouble();
+        double b = runs.get(2).asDouble();
+        assertThat(n.get("searchSeconds").get("L1").asDouble()).isEqualTo((a + b) / 2);
+        assertThat(CliTest.run("knn", "--data", "embedded:digits", "--repeats", "0").err()).contains("--repeats");
+        CliTest.Run g = CliTest.run("grid", "knn", "--data", "embedded:digits", "--limit", "200", "--k", "1,2",
+                "--metric", "l1", "--folds", "2", "--repeats", "2", "--json");
+        assertThat(g.code()).as(g.err()).isZero();
+        assertThat(new ObjectMapper().readTree(g.out()).get("runSeconds")).hasSize(2);
+    }
 }
