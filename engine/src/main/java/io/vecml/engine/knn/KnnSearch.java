@@ -302,6 +302,27 @@ final class KnnSearch {
         return 2 * gamma(d + 3L) + (2.0 * d + 12) * 0x1p-52;
     }
 
+    /**
+     * Bound factor of a float32 L1 sum: each |a - b| is rounded once (relative u) and the d terms,
+     * all non-negative, are added in some order (any summation tree: relative gamma_(d-1)), so
+     * |fl - S| <= gamma_d S <= gamma_d / (1 - gamma_d) fl; 2 gamma_(d+1) covers it with room.
+     */
+    static double directL1F32Bound(int d) {
+        return 2 * gamma(d + 1L);
+    }
+
+    /** Absolute slack for float L1 sums (subnormal differences are exact, so this is only a guard). */
+    static final double L1_ABS_SLACK = 0x1p-126;
+
+    /** The exact float32 L1 reference: a double sum of |a - b| in index order (each term exact). */
+    static double exactL1F32(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
+        double s = 0;
+        for (int i = 0; i < d; i++) {
+            s += Math.abs((double) a.getAtIndex(F32, aOff + i) - b.getAtIndex(F32, bOff + i));
+        }
+        return s;
+    }
+
     /** The exact float32 reference: squared L2 as a double sum in index order. */
     static double exactL2F32(MemorySegment a, long aOff, MemorySegment b, long bOff, int d) {
         double s = 0;
@@ -404,7 +425,9 @@ final class KnnSearch {
                 return out;
             }
             boolean candidatesPath = metric == Metric.L2 && (gemm != null || train.type() == Dataset.Type.FLOAT32);
-            if (candidatesPath) {
+            if (metric == Metric.L1 && train.type() == Dataset.Type.FLOAT32) {
+                runCandidatesL1(q0, q1, t0, t1, out);
+            } else if (candidatesPath) {
                 runCandidates(q0, q1, t0, t1, out);
             } else {
                 runTopK(q0, q1, t0, t1, out);
@@ -517,6 +540,63 @@ final class KnnSearch {
             }
         }
 
+        /**
+         * float32 L1: the tile kernel's float sums (whose rounding depends on the kernel's summation
+         * order) only select candidates; every row whose sum is within the bound of the k-th is
+         * re-ranked with {@link #exactL1F32}, so answers do not depend on the kernel or the threads.
+         */
+        private void runCandidatesL1(int q0, int q1, int t0, int t1, Lists out) {
+            int m = q1 - q0;
+            for (int i = 0; i < m; i++) {
+                top(i);
+                if (cands[i] == null) {
+                    cands[i] = new Candidates(k);
+                }
+                cands[i].clear();
+            }
+            double g = directL1F32Bound(d);
+            MemorySegment qs = queries.segment();
+            MemorySegment ts = train.segment();
+            long stride = train.stride();
+            for (int tb = t0; tb < t1; tb += trainBlock) {
+                int n = Math.min(trainBlock, t1 - tb);
+                if (outF.length < m * n) {
+                    outF = new float[m * n];
+                }
+                kernels.l1F32Block(qs, queries.rowOffset(q0), stride, m, ts, train.rowOffset(tb), stride, n, d,
+                        outF, 0, n);
+                for (int i = 0; i < m; i++) {
+                    scanL1(i, outF, i * n, n, tb, g);
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                rerank(i, q0 + i, out);
+            }
+        }
+
+        /** As {@link #scan}, for float L1 sums: |sum - exact| <= g * sum + tiny. */
+        private void scanL1(int i, float[] v, int off, int n, int tb, double g) {
+            TopK upper = tops[i];
+            Candidates c = cands[i];
+            long worst = upper.worst();
+            double u = worst == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : Double.longBitsToDouble(worst);
+            for (int j = 0; j < n; j++) {
+                double a = v[off + j];
+                double b = g * a + L1_ABS_SLACK;
+                double lo = a - b;
+                if (lo > u) {
+                    continue;
+                }
+                long key = Double.doubleToRawLongBits(a + b);
+                if (key < worst) {
+                    upper.offer(key);
+                    worst = upper.worst();
+                    u = worst == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : Double.longBitsToDouble(worst);
+                }
+                c.add(tb + j, lo, u);
+            }
+        }
+
         private void runGemm(int q0, int m, int t0, int t1, double[] tn) {
             MemorySegment qf;
             long qOff;
@@ -608,7 +688,8 @@ final class KnnSearch {
             boolean u8 = train.type() == Dataset.Type.UINT8;
             for (int r = 0; r < n; r++) {
                 long to = train.rowOffset(c.idx[r]);
-                ex[r] = u8 ? kernels.l2sqU8(qs, qo, ts, to, d) : exactL2F32(qs, qo, ts, to, d);
+                ex[r] = u8 ? kernels.l2sqU8(qs, qo, ts, to, d)
+                        : metric == Metric.L1 ? exactL1F32(qs, qo, ts, to, d) : exactL2F32(qs, qo, ts, to, d);
                 order[r] = r;
             }
             Arrays.sort(order, (x, y) -> {
