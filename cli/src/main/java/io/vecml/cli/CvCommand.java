@@ -158,12 +158,8 @@ final class CvCommand implements Runnable {
             if (k < 1 || k > 1000) {
                 throw new IllegalArgumentException("--k must be in 1..1000, got " + k);
             }
-            Metric m = TemplateCommand.parseMetrics(new String[] {metric}).get(0);
-            Weights w = switch (weights.strip().toLowerCase(Locale.ROOT)) {
-                case "uniform" -> Weights.UNIFORM;
-                case "distance" -> Weights.DISTANCE;
-                default -> throw new IllegalArgumentException("--weights must be uniform or distance, got '" + weights + "'");
-            };
+            Metric m = OptionParsers.metric(metric);
+            Weights w = OptionParsers.weights(weights);
             CvSpec.Scaling scaling = GridCommand.scaling(standardize);
             int threads = LinearCommand.threads(cv.threads);
             String model = String.format(Locale.ROOT, "kNN (k %d, %s, %s weights)", k, m, w.name().toLowerCase(Locale.ROOT));

@@ -222,28 +222,8 @@ final class GridCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             int[] kList = parseKs(ks);
-            List<Metric> ms = new ArrayList<>();
-            for (String m : metrics) {
-                Metric metric = switch (m.trim().toLowerCase(Locale.ROOT)) {
-                    case "l1", "manhattan" -> Metric.L1;
-                    case "l2", "euclidean" -> Metric.L2;
-                    default -> throw new IllegalArgumentException("--metric: expected l1 or l2, got '" + m + "'");
-                };
-                if (!ms.contains(metric)) {
-                    ms.add(metric);
-                }
-            }
-            List<Weights> ws = new ArrayList<>();
-            for (String w : weights) {
-                Weights x = switch (w.trim().toLowerCase(Locale.ROOT)) {
-                    case "uniform" -> Weights.UNIFORM;
-                    case "distance" -> Weights.DISTANCE;
-                    default -> throw new IllegalArgumentException("--weights: expected uniform or distance, got '" + w + "'");
-                };
-                if (!ws.contains(x)) {
-                    ws.add(x);
-                }
-            }
+            List<Metric> ms = OptionParsers.metrics(metrics);
+            List<Weights> ws = OptionParsers.weights(weights);
             CvSpec.Scaling scaling = scaling(standardize);
             Scoring sc = scoring(scoring);
             if (folds < 2) {

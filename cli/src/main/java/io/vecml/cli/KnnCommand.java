@@ -126,22 +126,8 @@ final class KnnCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         validate();
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        Weights w = switch (weights.toLowerCase(Locale.ROOT)) {
-            case "uniform" -> Weights.UNIFORM;
-            case "distance" -> Weights.DISTANCE;
-            default -> throw new IllegalArgumentException("--weights must be uniform or distance, got '" + weights + "'");
-        };
-        List<Metric> ms = new ArrayList<>();
-        for (String m : metrics) {
-            Metric metric = switch (m.trim().toLowerCase(Locale.ROOT)) {
-                case "l1", "manhattan" -> Metric.L1;
-                case "l2", "euclidean" -> Metric.L2;
-                default -> throw new IllegalArgumentException("--metric: expected l1 or l2, got '" + m + "'");
-            };
-            if (!ms.contains(metric)) {
-                ms.add(metric);
-            }
-        }
+        Weights w = OptionParsers.weights(weights);
+        List<Metric> ms = OptionParsers.metrics(metrics);
         int[] kList = new TreeSet<>(Arrays.stream(ks).boxed().toList()).stream().mapToInt(Integer::intValue).toArray();
         boolean showProgress = Progress.enabled(progress);
         PrintWriter out = spec.commandLine().getOut();

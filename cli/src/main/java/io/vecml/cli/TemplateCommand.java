@@ -105,7 +105,7 @@ final class TemplateCommand implements Callable<Integer> {
             case "median" -> TemplateClassifier.Center.MEDIAN;
             default -> throw new IllegalArgumentException("--center must be mean or median, got '" + center + "'");
         };
-        List<Metric> ms = parseMetrics(metrics);
+        List<Metric> ms = OptionParsers.metrics(metrics);
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         PrintWriter out = spec.commandLine().getOut();
         try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit)) {
@@ -168,19 +168,4 @@ final class TemplateCommand implements Callable<Integer> {
         }
     }
 
-    /** l1/l2 (manhattan/euclidean) names, duplicates dropped, order kept. */
-    static List<Metric> parseMetrics(String[] names) {
-        List<Metric> ms = new ArrayList<>();
-        for (String m : names) {
-            Metric metric = switch (m.trim().toLowerCase(Locale.ROOT)) {
-                case "l1", "manhattan" -> Metric.L1;
-                case "l2", "euclidean" -> Metric.L2;
-                default -> throw new IllegalArgumentException("--metric: expected l1 or l2, got '" + m + "'");
-            };
-            if (!ms.contains(metric)) {
-                ms.add(metric);
-            }
-        }
-        return ms;
     }
-}
