@@ -1,0 +1,132 @@
+package io.vecml.cli;
+
+import io.vecml.cli.serve.ServeConfig;
+import io.vecml.cli.serve.VecmlServer;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"A long-lived HTTP+JSON server: datasets and fitted models stay in memory,",
+            "so the JIT warm-up and the loading are paid once.",
+            "",
+            "Binds to 127.0.0.1 (this machine only) by default. There is NO authentication:",
+            "on another address anyone who can reach the port can load files from",
+            "--data-dir and use the CPU and memory (a warning is printed).",
+            "",
+            "Endpoints (JSON; errors are 4xx/5xx with {\"error\": \"...\"}):",
+            "  GET  /health                       status, version, kernels, GEMM",
+            "  GET  /datasets                     rows per split, dims, type, classes",
+            "  POST /datasets                     {name, path (under --data-dir, or",
+            "                                     embedded:digits), holdout, seed, format...}",
+            "  PUT  /datasets/NAME/upload?split=train|test&part=features|labels  (.npy body)",
+            "  GET|DELETE /datasets/NAME",
+            "  POST /models                       {name, dataset, type: knn|template|linear,",
+            "                                     parameters}",
+            "  GET  /models,  GET|DELETE /models/NAME",
+            "  POST /models/NAME/predict[?format=npy]  {dataset, split} or a raw .npy body",
+            "                                     (Content-Type: application/octet-stream)",
+            "  POST /models/NAME/evaluate         {dataset, split}",
+            "  POST /grid/knn                     the report of vecml grid knn --json",
+            "  POST /shutdown                     graceful stop (loopback only; SIGTERM too)"},
+        footer = {"", "Examples:",
+            "  vecml serve --data-dir /usr/share/datasets --port 8080",
+            "  curl -s localhost:8080/datasets \\",
+            "       -d '{\"name\":\"digits\",\"path\":\"embedded:digits\",\"holdout\":0.2}'",
+            "  curl -s localhost:8080/models \\",
+            "       -d '{\"name\":\"m\",\"dataset\":\"digits\",\"type\":\"knn\",\"k\":3}'",
+            "  curl -s localhost:8080/models/m/evaluate -d '{\"dataset\":\"digits\"}'"})
+final class ServeCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+            description = "Address to bind. Default: ${DEFAULT-VALUE} (this machine only; anything else prints a"
+                    + " warning: there is no authentication).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port; 0 picks a free one (printed). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "The folder datasets may be loaded from by path (POST /datasets). Paths are relative to"
+                    + " it; paths that lead outside it, also through symbolic links, are refused. Without it only"
+                    + " embedded:digits and uploads can be used.")
+    Path dataDir;
+
+    @Option(names = "--max-body", defaultValue = "256MB", paramLabel = "SIZE",
+            description = "Largest request body (uploads, .npy predictions): bytes, or with KB, MB, GB. Larger"
+                    + " bodies get 413. JSON bodies are capped at 4 MB. Default: ${DEFAULT-VALUE}.")
+    String maxBody;
+
+    @Option(names = "--threads", paramLabel = "T",
+            description = "Threads of each computation (default: all processors; results do not depend on it).")
+    Integer threads;
+
+    @Option(names = "--workers", defaultValue = "8", paramLabel = "W",
+            description = "Requests handled at the same time; more wait in line. Default: ${DEFAULT-VALUE}.")
+    int workers;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        ServeConfig config = new ServeConfig(host, port, dataDir, parseSize(maxBody), t, workers,
+                new Main.Version().getVersion()[0], System.err);
+        InetAddress addr = InetAddress.getByName(host);
+        if (!addr.isLoopbackAddress()) {
+            err.println("vecml serve: WARNING: binding to " + host + ", which is not a loopback address: there is no"
+                    + " authentication; anyone who can reach this port can use the server.");
+            err.flush();
+        }
+        VecmlServer server = VecmlServer.start(config);
+        Thread hook = new Thread(server::stop, "vecml-serve-sigterm");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.printf(Locale.ROOT, "vecml serve listening on %s (data dir: %s, max body %d bytes, %d threads, %d workers)%n",
+                server.url(), dataDir == null ? "none" : dataDir.toAbsolutePath().normalize(), config.maxBody(), t,
+                workers);
+        out.flush();
+        server.awaitStopped();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down (SIGTERM): the hook is running
+        }
+        out.println("vecml serve stopped");
+        out.flush();
+        return 0;
+    }
+
+    /** "256MB", "64KB", "1GB", "1000" (bytes); KiB/MiB/GiB also; K/M/G are powers of 1024. */
+    static long parseSize(String s) {
+        String x = s.strip().toUpperCase(Locale.ROOT).replace("IB", "B");
+        long mult = 1;
+        if (x.endsWith("KB") || x.endsWith("K")) {
+            mult = 1L << 10;
+        } else if (x.endsWith("MB") || x.endsWith("M")) {
+            mult = 1L << 20;
+        } else if (x.endsWith("GB") || x.endsWith("G")) {
+            mult = 1L << 30;
+        } else if (x.endsWith("B")) {
+            mult = 1;
+        }
+        String digits = x.replaceAll("[KMGB]+$", "").strip();
+        try {
+            long v = Long.parseLong(digits);
+            if (v < 1 || v > Long.MAX_VALUE / mult) {
+                throw new IllegalArgumentException("--max-body must be >= 1 byte, got '" + s + "'");
+            }
+            return v * mult;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--max-body: expected a size like 256MB, 64KB or 1000, got '" + s + "'");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.vecml.cli.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reading bounded request bodies and writing responses. */
+final class Http {
+
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Http() {
+    }
+
+    /** The declared Content-Length, or -1; a body declared larger than {@code limit} is refused before reading. */
+    static long checkLength(HttpExchange ex, long limit) {
+        String cl = ex.getRequestHeaders().getFirst("Content-Length");
+        if (cl == null) {
+            return -1;
+        }
+        long n;
+        try {
+            n = Long.parseLong(cl.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("Content-Length is not a number: '" + cl + "'");
+        }
+        if (n > limit) {
+            throw tooLarge(limit);
+        }
+        return n;
+    }
+
+    static ApiException tooLarge(long limit) {
+        return new ApiException(413, "the request body is larger than the limit of " + limit + " bytes"
+                + " (vecml serve --max-body; JSON requests are capped at " + ServeConfig.MAX_JSON + " bytes)");
+    }
+
+    /** The whole body, at most {@code limit} bytes. */
+    static byte[] readBody(HttpExchange ex, long limit) throws IOException {
+        checkLength(ex, limit);
+        InputStream in = ex.getRequestBody();
+        byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        if (b.length > limit) {
+            throw tooLarge(limit);
+        }
+        return b;
+    }
+
+    /** Streams the body into {@code target}, at most {@code limit} bytes; returns the byte count. */
+    static long copyBody(HttpExchange ex, Path target, long limit) throws IOException {
+        checkLength(ex, limit);
+        long total = 0;
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = ex.getRequestBody(); OutputStream out = Files.newOutputStream(target)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                total += n;
+                if (total > limit) {
+                    throw tooLarge(limit);
+                }
+                out.write(buf, 0, n);
+            }
+        }
+        return total;
+    }
+
+    static byte[] json(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    static void sendJson(HttpExchange ex, int status, Object value) throws IOException {
+        byte[] b = json(value);
+        byte[] withNewline = new byte[b.length + 1];
+        System.arraycopy(b, 0, withNewline, 0, b.length);
+        withNewline[b.length] = '\n';
+        send(ex, status, "application/json; charset=utf-8", withNewline);
+    }
+
+    static void sendError(HttpExchange ex, int status, String message) throws IOException {
+        sendJson(ex, status, java.util.Map.of("error", message == null ? "error" : message));
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
