@@ -245,7 +245,7 @@ final class DataCommand implements Runnable {
                     written.add(y.getFileName().toString());
                 }
                 Path names = out.resolve("class_names.txt");
-                Path tmp = Files.createTempFile(out, ".class_names", ".tmp");
+                Path tmp = AtomicFiles.tempBeside(out, ".class_names");
                 Files.write(tmp, data.train().classNames());
                 Files.move(tmp, names, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -232,7 +232,7 @@ final class Pictures {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
+        Path tmp = AtomicFiles.tempBeside(dir, "." + out.getFileName());
         try {
             try (OutputStream os = Files.newOutputStream(tmp)) {
                 if (!ImageIO.write(img, "png", os)) {

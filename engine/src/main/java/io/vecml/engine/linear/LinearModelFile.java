@@ -2,19 +2,15 @@ package io.vecml.engine.linear;
 
 import io.vecml.engine.data.DataFormatException;
 import io.vecml.engine.data.ImageShape;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -63,25 +59,7 @@ public final class LinearModelFile {
     /** Writes {@code model} to {@code file} atomically. */
     public static void write(LinearClassifier model, Path file) throws IOException {
         byte[] body = encode(model);
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-        boolean moved = false;
-        try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                out.write(body);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException(file + ": the file system cannot replace files atomically", e);
-            }
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        io.vecml.engine.data.AtomicWrite.write(file, out -> out.write(body));
     }
 
     /** The file's bytes for {@code model}, checksum included. */

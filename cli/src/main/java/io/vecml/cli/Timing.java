@@ -1,0 +1,104 @@
+package io.vecml.cli;
+
+import java.util.Arrays;
+import java.util.function.Supplier;
+
+/**
+ * Wall-clock timing with an honest warm-up, for the demo and {@code vecml bench}: the work is run in
+ * rounds of a few runs; each round's median is compared with the previous round's. The first median
+ * within {@link #TOLERANCE} of the one before it, once the work has run for a minimum time and no JIT
+ * compilation finished during the round, is reported as the warm median. (Stable medians alone are
+ * not enough: Vector API code runs at a steady, very slow speed in the interpreter and C1 until C2
+ * has compiled it, which takes a few hundred milliseconds on a busy machine.) A cap on rounds and on
+ * seconds bounds the cost; a result that hit the cap says so ({@code converged} false), and work
+ * slower than the time cap runs once.
+ *
+ * <p>Not a benchmark harness: no forking, no blackhole (results go to a volatile field, which keeps
+ * the work alive but does not stop every optimisation), few iterations.
+ */
+final class Timing {
+
+    /** Two consecutive round medians within this relative distance count as warm. */
+    static final double TOLERANCE = 0.10;
+
+    /** Keeps results alive so the JIT cannot drop the work. */
+    @SuppressWarnings("unused")
+    private static volatile Object sink;
+
+    private Timing() {
+    }
+
+    /**
+     * @param millis       the reported median of one run, in ms
+     * @param warmupRounds rounds run before the reported one
+     * @param runs         all runs, warm-up included
+     * @param converged    whether two consecutive round medians agreed within {@link #TOLERANCE}
+     */
+    record Result(double millis, int warmupRounds, int runs, boolean converged) {
+        String describe() {
+            return converged ? String.format(java.util.Locale.ROOT, "warm median after %d warm-up round%s", warmupRounds,
+                    warmupRounds == 1 ? "" : "s")
+                    : runs == 1 ? "one run (includes JIT warm-up)"
+                    : String.format(java.util.Locale.ROOT, "median of the last round after %d rounds (did not settle"
+                            + " within %.0f%%)", warmupRounds + 1, TOLERANCE * 100);
+        }
+    }
+
+    /** Limits of one measurement: no result counts as warm before {@code minSeconds}. */
+    record Budget(int runsPerRound, int maxRounds, double minSeconds, double maxSeconds) {
+        Budget {
+            if (runsPerRound < 1 || maxRounds < 2 || !(minSeconds >= 0) || !(maxSeconds > minSeconds)) {
+                throw new IllegalArgumentException("bad timing budget " + runsPerRound + "/" + maxRounds + "/"
+                        + minSeconds + "/" + maxSeconds);
+            }
+        }
+    }
+
+    private static final java.lang.management.CompilationMXBean JIT =
+            java.lang.management.ManagementFactory.getCompilationMXBean();
+
+    /** Total JIT compilation time so far in ms, or -1 when the JVM does not say. */
+    private static long jitMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : -1;
+    }
+
+    static Result measure(Supplier<?> work, Budget b) {
+        long start = System.nanoTime();
+        long cap = start + (long) (b.maxSeconds() * 1e9);
+        long min = start + (long) (b.minSeconds() * 1e9);
+        double previous = Double.NaN;
+        int runs = 0;
+        for (int round = 0; ; round++) {
+            long jit = jitMillis();
+            double[] t = new double[b.runsPerRound()];
+            int n = 0;
+            while (n < t.length) {
+                long t0 = System.nanoTime();
+                sink = work.get();
+                long t1 = System.nanoTime();
+                t[n++] = (t1 - t0) / 1e6;
+                runs++;
+                if (t1 > cap) {
+                    break;
+                }
+            }
+            double median = median(Arrays.copyOf(t, n));
+            boolean jitQuiet = jitMillis() == jit;
+            if (!Double.isNaN(previous) && Math.abs(median - previous) <= TOLERANCE * previous && jitQuiet
+                    && System.nanoTime() >= min) {
+                return new Result(median, round, runs, true);
+            }
+            if (round + 1 >= b.maxRounds() || System.nanoTime() > cap) {
+                return new Result(median, round, runs, false);
+            }
+            previous = median;
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+}
