@@ -175,6 +175,11 @@ final class BenchCommand implements Callable<Integer> {
                     Timing.Result v = Timing.measure(batchOf(c, simd, a, b, d, batch), kernelBudget());
                     double sNs = s.millis() * 1e6 / batch;
                     double vNs = v.millis() * 1e6 / batch;
+                    if (!v.converged() && vNs > sNs) {
+                        notes.add(String.format(Locale.ROOT, "%s d=%d: the SIMD code was still running unoptimised"
+                                + " when the cap was reached (%.0f ns per call is interpreter speed, not the kernel's);"
+                                + " the JMH suite (bench/run.sh KernelBench) measures it properly", names.get(i), d, vNs));
+                    }
                     rows.add(new Row("kernels", names.get(i), "d=" + d, Measurement.of("scalar", sNs, "ns/call", s),
                             Measurement.of("SIMD", vNs, "ns/call", v), sNs / vNs, same ? (u8 ? "exact" : "within"
                                     + " float rounding") : String.format(Locale.ROOT, "DIFFERS (%s vs %s)", got, ref)));
