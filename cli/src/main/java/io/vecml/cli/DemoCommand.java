@@ -561,23 +561,23 @@ final class DemoCommand implements Callable<Integer> {
                 Metrics.confusion(bp, test.labels(), train.numClasses()), String.format(Locale.ROOT,
                         "kNN %s k=%d (chosen by %d-fold CV): test accuracy %.4f", bm.metric(), bm.k(), folds,
                         bm.testAccuracy())));
-        GridCommand.Knn.Report gr = gridReport(train, g, grid, overall);
+        KnnGridReports.Report gr = gridReport(train, g, grid, overall);
         picture(dir, "accuracyVsK", "accuracy-vs-k.png", () -> GridCommand.Knn.accuracyVsK(gr));
         List<Integer> kList = Arrays.stream(ks).boxed().toList();
         return new KnnSection(folds, folds + "-fold stratified, no shuffle (scikit-learn's GridSearchCV(cv=" + folds
                 + ")), accuracy", kList, g.seconds(), overall.metric().name(), overall.k(), metrics, grid);
     }
 
-    private GridCommand.Knn.Report gridReport(Dataset train, KnnGridSearch.Result g, List<GridRow> grid,
+    private KnnGridReports.Report gridReport(Dataset train, KnnGridSearch.Result g, List<GridRow> grid,
             KnnGridSearch.Candidate best) {
-        List<GridCommand.Knn.Row> rows = new ArrayList<>();
+        List<KnnGridReports.Row> rows = new ArrayList<>();
         for (KnnGridSearch.Candidate c : g.candidates()) {
-            rows.add(new GridCommand.Knn.Row(c.metric().name(), c.k(), "uniform", c.mean(), c.std(), c.rank(),
+            rows.add(new KnnGridReports.Row(c.metric().name(), c.k(), "uniform", c.mean(), c.std(), c.rank(),
                     c.foldScores()));
         }
-        GridCommand.Knn.Row b = new GridCommand.Knn.Row(best.metric().name(), best.k(), "uniform", best.mean(),
+        KnnGridReports.Row b = new KnnGridReports.Row(best.metric().name(), best.k(), "uniform", best.mean(),
                 best.std(), best.rank(), best.foldScores());
-        return new GridCommand.Knn.Report(data, train.rows(), train.dims(), folds, true, null, "none", "accuracy",
+        return new KnnGridReports.Report(data, train.rows(), train.dims(), folds, true, null, "none", "accuracy",
                 grid.size(), g.seconds(), List.of(g.seconds()), b, null, rows);
     }
 

@@ -1,18 +1,18 @@
 package io.vecml.cli;
 
+import io.vecml.cli.KnnGridReports.Report;
+import io.vecml.cli.KnnGridReports.Row;
+import io.vecml.cli.KnnGridReports.TestScore;
+
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.LoadedData;
-import io.vecml.engine.data.Standardizer;
 import io.vecml.engine.data.Transforms;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.CvSpec;
 import io.vecml.engine.eval.KnnGridSearch;
 import io.vecml.engine.eval.LinearGridSearch;
-import io.vecml.engine.eval.Metrics;
 import io.vecml.engine.eval.Scoring;
-import io.vecml.engine.knn.KnnClassifier;
-import io.vecml.engine.knn.KnnOptions;
 import io.vecml.engine.knn.Weights;
 import io.vecml.engine.linear.LinearConfig;
 import io.vecml.engine.linear.Loss;
@@ -25,7 +25,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -107,31 +106,7 @@ final class GridCommand implements Runnable {
 
     /** Parses "1..30", "1,3,5" or a mix ("1..5,10,20"); sorted, without duplicates. */
     static int[] parseKs(String s) {
-        TreeSet<Integer> out = new TreeSet<>();
-        for (String part : s.split(",")) {
-            String p = part.trim();
-            try {
-                if (p.contains("..")) {
-                    String[] ab = p.split("\\.\\.", -1);
-                    int a = Integer.parseInt(ab[0].trim());
-                    int b = Integer.parseInt(ab[1].trim());
-                    if (a > b) {
-                        throw new IllegalArgumentException("--k: empty range " + p);
-                    }
-                    for (int k = a; k <= b; k++) {
-                        out.add(k);
-                    }
-                } else {
-                    out.add(Integer.parseInt(p));
-                }
-            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-                throw new IllegalArgumentException("--k: expected numbers or ranges like 1..30, got '" + p + "'");
-            }
-        }
-        if (out.isEmpty() || out.first() < 1 || out.last() > 1000) {
-            throw new IllegalArgumentException("--k values must be in 1..1000, got " + s);
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        return KnnGridReports.parseKs(s, "--k");
     }
 
     @Command(name = "knn", mixinStandardHelpOptions = true, sortOptions = false,
@@ -208,17 +183,6 @@ final class GridCommand implements Runnable {
         @Option(names = "--plot-png", paramLabel = "FILE", description = "Draw mean CV score against k, one line per metric and weighting.")
         java.nio.file.Path plotPng;
 
-        record Row(String metric, int k, String weights, double mean, double std, int rank, double[] foldScores) {
-        }
-
-        record TestScore(int rows, double accuracy, double balancedAccuracy) {
-        }
-
-        record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
-                String scoring, int candidates, double seconds, List<Double> runSeconds, Row best, TestScore test,
-                List<Row> results) {
-        }
-
         @Override
         public Integer call() throws IOException {
             int[] kList = parseKs(ks);
@@ -263,12 +227,12 @@ final class GridCommand implements Runnable {
                 double seconds = repeats == 1 ? runs.get(0) : KnnCommand.median(runs.subList(1, runs.size()));
                 List<Row> rows = new ArrayList<>();
                 for (KnnGridSearch.Candidate c : r.candidates()) {
-                    rows.add(row(c));
+                    rows.add(KnnGridReports.row(c));
                 }
-                TestScore test = d.hasTest() ? refitAndScore(train, d.test(), r.best(), scaling, nThreads) : null;
+                TestScore test = d.hasTest() ? KnnGridReports.refitAndScore(train, d.test(), r.best(), scaling, nThreads) : null;
                 Report report = new Report(d.source(), train.rows(), train.dims(), folds, stratified, seed,
                         scaling.name().toLowerCase(Locale.ROOT), sc.name().toLowerCase(Locale.ROOT), rows.size(),
-                        seconds, List.copyOf(runs), row(r.best()), test, rows);
+                        seconds, List.copyOf(runs), KnnGridReports.row(r.best()), test, rows);
                 if (plotPng != null) {
                     Pictures.writePng(accuracyVsK(report), plotPng);
                 }
@@ -317,36 +281,6 @@ final class GridCommand implements Runnable {
                 r[i] = i;
             }
             return r;
-        }
-
-        private static Row row(KnnGridSearch.Candidate c) {
-            return new Row(c.metric().name(), c.k(), c.weights().name().toLowerCase(Locale.ROOT), c.mean(), c.std(),
-                    c.rank(), c.foldScores());
-        }
-
-        private static TestScore refitAndScore(Dataset train, Dataset test, KnnGridSearch.Candidate best,
-                CvSpec.Scaling scaling, int threads) {
-            Dataset tr = train;
-            Dataset te = test;
-            if (train.type() != test.type() && scaling == CvSpec.Scaling.NONE) {
-                throw new IllegalArgumentException("training and test splits have different types");
-            }
-            if (scaling != CvSpec.Scaling.NONE) {
-                Standardizer st = Standardizer.fit(train);
-                tr = st.apply(train);
-                te = st.apply(test);
-            }
-            try (KnnClassifier knn = new KnnClassifier(KnnOptions.of(best.metric()).withWeights(best.weights())
-                    .withThreads(threads)).fit(tr)) {
-                int[] p = knn.predict(te, best.k());
-                return new TestScore(te.rows(), Metrics.accuracy(p, te.labels()),
-                        Metrics.balancedAccuracy(p, te.labels(), train.numClasses()));
-            } finally {
-                if (tr != train) {
-                    tr.close();
-                    te.close();
-                }
-            }
         }
 
         private void print(PrintWriter out, Report r) {

@@ -1,20 +1,20 @@
 package io.vecml.cli.serve;
 
+import io.vecml.cli.KnnGridReports;
+import io.vecml.cli.KnnGridReports.Report;
+import io.vecml.cli.KnnGridReports.Row;
+import io.vecml.cli.KnnGridReports.TestScore;
+
 import io.vecml.engine.data.Dataset;
-import io.vecml.engine.data.Standardizer;
 import io.vecml.engine.data.Transforms;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.CvSpec;
 import io.vecml.engine.eval.KnnGridSearch;
-import io.vecml.engine.eval.Metrics;
 import io.vecml.engine.eval.Scoring;
-import io.vecml.engine.knn.KnnClassifier;
-import io.vecml.engine.knn.KnnOptions;
 import io.vecml.engine.knn.Weights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
 
 /** POST /grid/knn: the report of {@code vecml grid knn --json}, field for field, on a loaded dataset. */
 final class KnnGrid {
@@ -22,20 +22,9 @@ final class KnnGrid {
     private KnnGrid() {
     }
 
-    record Row(String metric, int k, String weights, double mean, double std, int rank, double[] foldScores) {
-    }
-
-    record TestScore(int rows, double accuracy, double balancedAccuracy) {
-    }
-
-    record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
-            String scoring, int candidates, double seconds, List<Double> runSeconds, Row best, TestScore test,
-            List<Row> results) {
-    }
-
     static Report run(DatasetService datasets, JsonRequest r, int threads) {
         r.allow("dataset", "k", "metric", "weights", "folds", "seed", "stratified", "standardize", "scoring", "limit");
-        int[] ks = parseKs(r.kSpec("k", "1..30"));
+        int[] ks = KnnGridReports.parseKs(r.kSpec("k", "1..30"), "field 'k'");
         List<Metric> ms = new ArrayList<>();
         for (String m : r.strings("metric", "l1,l2")) {
             Metric x = ModelService.metric(m, "metric");
@@ -81,13 +70,13 @@ final class KnnGrid {
                 }
                 List<Row> rows = new ArrayList<>();
                 for (KnnGridSearch.Candidate c : res.candidates()) {
-                    rows.add(row(c));
+                    rows.add(KnnGridReports.row(c));
                 }
                 Dataset test = d.test();
-                TestScore ts = test == null ? null : refitAndScore(train, test, res.best(), scaling, threads);
+                TestScore ts = test == null ? null : KnnGridReports.refitAndScore(train, test, res.best(), scaling, threads);
                 return new Report(d.source, train.rows(), train.dims(), folds, stratified, seed,
                         scaling.name().toLowerCase(Locale.ROOT), sc.name().toLowerCase(Locale.ROOT), rows.size(),
-                        res.seconds(), List.of(res.seconds()), row(res.best()), ts, rows);
+                        res.seconds(), List.of(res.seconds()), KnnGridReports.row(res.best()), ts, rows);
             } finally {
                 if (train != d.train) {
                     train.close();
@@ -96,62 +85,4 @@ final class KnnGrid {
         }
     }
 
-    private static Row row(KnnGridSearch.Candidate c) {
-        return new Row(c.metric().name(), c.k(), c.weights().name().toLowerCase(Locale.ROOT), c.mean(), c.std(),
-                c.rank(), c.foldScores());
-    }
-
-    private static TestScore refitAndScore(Dataset train, Dataset test, KnnGridSearch.Candidate best,
-            CvSpec.Scaling scaling, int threads) {
-        Dataset tr = train;
-        Dataset te = test;
-        if (train.type() != test.type() && scaling == CvSpec.Scaling.NONE) {
-            throw ApiException.badRequest("the training and test splits have different types");
-        }
-        if (scaling != CvSpec.Scaling.NONE) {
-            Standardizer st = Standardizer.fit(train);
-            tr = st.apply(train);
-            te = st.apply(test);
-        }
-        try (KnnClassifier knn = new KnnClassifier(KnnOptions.of(best.metric()).withWeights(best.weights())
-                .withThreads(threads)).fit(tr)) {
-            int[] p = knn.predict(te, best.k());
-            return new TestScore(te.rows(), Metrics.accuracy(p, te.labels()),
-                    Metrics.balancedAccuracy(p, te.labels(), train.numClasses()));
-        } finally {
-            if (tr != train) {
-                tr.close();
-                te.close();
-            }
-        }
-    }
-
-    /** "1..30", "1,3,5" or a mix; sorted, without duplicates, each in 1..1000. */
-    static int[] parseKs(String s) {
-        TreeSet<Integer> out = new TreeSet<>();
-        for (String part : s.split(",")) {
-            String p = part.strip();
-            try {
-                if (p.contains("..")) {
-                    String[] ab = p.split("\\.\\.", -1);
-                    int a = Integer.parseInt(ab[0].strip());
-                    int b = Integer.parseInt(ab[1].strip());
-                    if (a > b || b - a > 1000) {
-                        throw ApiException.badRequest("field 'k': bad range " + p);
-                    }
-                    for (int k = a; k <= b; k++) {
-                        out.add(k);
-                    }
-                } else {
-                    out.add(Integer.parseInt(p));
-                }
-            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-                throw ApiException.badRequest("field 'k': expected numbers or ranges like 1..30, got '" + p + "'");
-            }
-        }
-        if (out.isEmpty() || out.first() < 1 || out.last() > 1000) {
-            throw ApiException.badRequest("field 'k': values must be in 1..1000, got " + s);
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
 }

@@ -1,0 +1,102 @@
+package io.vecml.cli;
+
+import io.vecml.engine.data.Dataset;
+import io.vecml.engine.data.Standardizer;
+import io.vecml.engine.eval.CvSpec;
+import io.vecml.engine.eval.KnnGridSearch;
+import io.vecml.engine.eval.Metrics;
+import io.vecml.engine.knn.KnnClassifier;
+import io.vecml.engine.knn.KnnOptions;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * The kNN grid-search report shared by {@code vecml grid knn --json}, the demo and the server's
+ * {@code /grid/knn}: the same records, so the same JSON fields, and the same refit on the test split.
+ */
+public final class KnnGridReports {
+
+    private KnnGridReports() {
+    }
+
+    /** One candidate. */
+    public record Row(String metric, int k, String weights, double mean, double std, int rank, double[] foldScores) {
+    }
+
+    /** The best candidate refitted on all training rows, scored on the test split. */
+    public record TestScore(int rows, double accuracy, double balancedAccuracy) {
+    }
+
+    /** The whole report. */
+    public record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
+            String scoring, int candidates, double seconds, List<Double> runSeconds, Row best, TestScore test,
+            List<Row> results) {
+    }
+
+    public static Row row(KnnGridSearch.Candidate c) {
+        return new Row(c.metric().name(), c.k(), c.weights().name().toLowerCase(Locale.ROOT), c.mean(), c.std(),
+                c.rank(), c.foldScores());
+    }
+
+    /** Refits {@code best} on {@code train} (standardised as in the search) and scores it on {@code test}. */
+    public static TestScore refitAndScore(Dataset train, Dataset test, KnnGridSearch.Candidate best,
+            CvSpec.Scaling scaling, int threads) {
+        Dataset tr = train;
+        Dataset te = test;
+        if (train.type() != test.type() && scaling == CvSpec.Scaling.NONE) {
+            throw new IllegalArgumentException("training and test splits have different types");
+        }
+        if (scaling != CvSpec.Scaling.NONE) {
+            Standardizer st = Standardizer.fit(train);
+            tr = st.apply(train);
+            te = st.apply(test);
+        }
+        try (KnnClassifier knn = new KnnClassifier(KnnOptions.of(best.metric()).withWeights(best.weights())
+                .withThreads(threads)).fit(tr)) {
+            int[] p = knn.predict(te, best.k());
+            return new TestScore(te.rows(), Metrics.accuracy(p, te.labels()),
+                    Metrics.balancedAccuracy(p, te.labels(), train.numClasses()));
+        } finally {
+            if (tr != train) {
+                tr.close();
+                te.close();
+            }
+        }
+    }
+
+    /**
+     * Parses "1..30", "1,3,5" or a mix ("1..5,10,20"); sorted, without duplicates, each in 1..1000.
+     * {@code what} names the input in errors ("--k", "field 'k'").
+     */
+    public static int[] parseKs(String s, String what) {
+        TreeSet<Integer> out = new TreeSet<>();
+        for (String part : s.split(",")) {
+            String p = part.strip();
+            try {
+                if (p.contains("..")) {
+                    String[] ab = p.split("\\.\\.", -1);
+                    int a = Integer.parseInt(ab[0].strip());
+                    int b = Integer.parseInt(ab[1].strip());
+                    if (a > b) {
+                        throw new IllegalArgumentException(what + ": empty range " + p);
+                    }
+                    if (a < 1 || b > 1000) {
+                        throw new IllegalArgumentException(what + " values must be in 1..1000, got " + p);
+                    }
+                    for (int k = a; k <= b; k++) {
+                        out.add(k);
+                    }
+                } else {
+                    out.add(Integer.parseInt(p));
+                }
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                throw new IllegalArgumentException(what + ": expected numbers or ranges like 1..30, got '" + p + "'");
+            }
+        }
+        if (out.isEmpty() || out.first() < 1 || out.last() > 1000) {
+            throw new IllegalArgumentException(what + " values must be in 1..1000, got " + s);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+}
