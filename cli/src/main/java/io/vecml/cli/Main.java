@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
             LinearCommand.class, RegressCommand.class, GridCommand.class, CvCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 internal failure, 2 bad input or usage.",
             "Selection properties (set through VECML_JAVA_OPTS='-D...'): vecml.kernels=auto|scalar|simd,",
-            "vecml.gemm=auto|openblas|java, vecml.openblas=PATH (or VECML_OPENBLAS), vecml.native.tmpdir=DIR."})
+            "vecml.gemm=auto|openblas|java, vecml.openblas=bundled|system|PATH (or VECML_OPENBLAS; default: the",
+            "pinned bundled copy), vecml.native.tmpdir=DIR."})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -181,7 +181,7 @@ public final class OpenBlas {
 
     @Override
     public String toString() {
-        return "OpenBLAS " + version() + " (" + coreName + ", " + numThreads() + " threads) from " + path;
+        return "OpenBLAS " + version() + " (" + coreName + ", " + numThreads() + " threads, " + source + ") from " + path;
     }
 
     static Arena libraryArena() {

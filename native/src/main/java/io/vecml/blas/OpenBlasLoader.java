@@ -14,19 +14,21 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Finds and loads OpenBLAS once per JVM, in this order:
- * <ol>
- *   <li>an explicit path: system property {@code vecml.openblas} or environment variable
- *       {@code VECML_OPENBLAS};</li>
- *   <li>the system's {@code libopenblas.so.0} (the dynamic linker's search path);</li>
- *   <li>the copy bundled in the {@code org.bytedeco:openblas} linux-x86_64 jar on the class path:
+ * Finds and loads OpenBLAS once per JVM. Which library is used is a choice, never an accident of what
+ * else is installed: system property {@code vecml.openblas} (or environment variable
+ * {@code VECML_OPENBLAS}) says {@code bundled} (the default), {@code system} or a file path, and only
+ * that one is tried, so results and speed do not change when another package installs a system copy.
+ * <ul>
+ *   <li>{@code PATH}: that file;</li>
+ *   <li>{@code system}: the system's {@code libopenblas.so.0} (the dynamic linker's search path);</li>
+ *   <li>{@code bundled}: the pinned copy in the {@code org.bytedeco:openblas} linux-x86_64 jar on the class path:
  *       {@code libquadmath.so.0}, {@code libgfortran.so.5} and {@code libopenblas.so.0} are
  *       extracted into one private temporary folder and loaded by absolute path in that order
  *       (libgfortran has no RUNPATH, so it would not find libquadmath by itself). The folder is
  *       under {@code vecml.native.tmpdir} / {@code VECML_NATIVE_TMPDIR} when set, else
  *       {@code java.io.tmpdir}; a {@code noexec} temporary file system cannot load libraries, so
  *       point it elsewhere in that case.</li>
- * </ol>
+ * </ul>
  * Every attempt is recorded in {@link Result#attempts()}, so a failed load names each file and why.
  */
 public final class OpenBlasLoader {
@@ -73,7 +75,7 @@ public final class OpenBlasLoader {
             synchronized (OpenBlasLoader.class) {
                 r = result;
                 if (r == null) {
-                    r = lookup(explicitPath());
+                    r = lookup(choice());
                     result = r;
                 }
             }
@@ -81,28 +83,33 @@ public final class OpenBlasLoader {
         return r;
     }
 
-    static Optional<String> explicitPath() {
+    /** The value of the property {@code vecml.openblas}, else of {@code VECML_OPENBLAS}, else {@code bundled}. */
+    public static String choice() {
         String p = System.getProperty("vecml.openblas");
         if (p == null || p.isBlank()) {
             p = System.getenv("VECML_OPENBLAS");
         }
-        return p == null || p.isBlank() ? Optional.empty() : Optional.of(p.trim());
+        return p == null || p.isBlank() ? "bundled" : p.trim();
     }
 
-    static Result lookup(Optional<String> explicit) {
+    /**
+     * Tries exactly the library that {@code choice} names ({@code bundled}, {@code system} or a path);
+     * no other is tried when it fails, and the failure says how to choose another.
+     */
+    static Result lookup(String choice) {
         List<Attempt> attempts = new ArrayList<>();
-        if (explicit.isPresent()) {
-            Path p = Path.of(explicit.get()).toAbsolutePath();
-            Optional<OpenBlas> b = tryPath("explicit", p, attempts);
-            if (b.isPresent()) {
-                return new Result(b, attempts);
-            }
+        Optional<OpenBlas> b = switch (choice) {
+            case "bundled" -> tryBundled(attempts);
+            case "system" -> trySystem(attempts);
+            default -> tryPath("explicit", Path.of(choice).toAbsolutePath(), attempts);
+        };
+        if (b.isEmpty()) {
+            Attempt last = attempts.removeLast();
+            attempts.add(new Attempt(last.source(), last.location(), false, last.detail()
+                    + " (vecml.openblas=" + choice + "; choose another with -Dvecml.openblas=bundled|system|PATH"
+                    + " or VECML_OPENBLAS)"));
         }
-        Optional<OpenBlas> sys = trySystem(attempts);
-        if (sys.isPresent()) {
-            return new Result(sys, attempts);
-        }
-        return new Result(tryBundled(attempts), attempts);
+        return new Result(b, attempts);
     }
 
     private static Optional<OpenBlas> tryPath(String source, Path p, List<Attempt> attempts) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,11 +138,34 @@ class OpenBlasTest {
     }
 
     @Test
-    void aMissingExplicitPathIsReportedAndTheLookupGoesOn() {
-        OpenBlasLoader.Result r = OpenBlasLoader.lookup(Optional.of("/nonexistent/libopenblas.so.0"));
+    void aMissingExplicitPathIsReportedAndNoOtherLibraryIsTried() {
+        OpenBlasLoader.Result r = OpenBlasLoader.lookup("/nonexistent/libopenblas.so.0");
+        assertThat(r.blas()).isEmpty();
+        assertThat(r.attempts()).hasSize(1);
         assertThat(r.attempts().getFirst().toString())
-                .contains("explicit", "/nonexistent/libopenblas.so.0", "no such file");
-        assertThat(r.attempts()).hasSizeGreaterThan(1);
+                .contains("explicit", "/nonexistent/libopenblas.so.0", "no such file",
+                        "-Dvecml.openblas=bundled|system|PATH");
+    }
+
+    @Test
+    void theBundledCopyIsTheDefaultAndOnlyItIsTried() {
+        if (System.getProperty("vecml.openblas") == null && System.getenv("VECML_OPENBLAS") == null) {
+            assertThat(OpenBlasLoader.choice()).isEqualTo("bundled");
+            assertThat(blas.source()).isEqualTo("bundled");
+        }
+        OpenBlasLoader.Result r = OpenBlasLoader.lookup("bundled");
+        assertThat(r.attempts()).hasSize(1);
+        assertThat(r.attempts().getFirst().source()).isEqualTo("bundled");
+        assertThat(r.blas()).isPresent();
+        assertThat(r.blas().get().path().toString()).contains("vecml-openblas-");
+    }
+
+    @Test
+    void theSystemCopyIsTriedOnlyWhenAskedFor() {
+        OpenBlasLoader.Result r = OpenBlasLoader.lookup("system");
+        assertThat(r.attempts()).hasSize(1);
+        assertThat(r.attempts().getFirst().source()).isEqualTo("system");
+        r.blas().ifPresent(b -> assertThat(b.source()).isEqualTo("system"));
     }
 
     @Test
@@ -151,7 +173,7 @@ class OpenBlasTest {
         java.nio.file.Path bogus = java.nio.file.Files.createTempFile("not-a-library", ".so");
         try {
             java.nio.file.Files.writeString(bogus, "this is text, not ELF");
-            OpenBlasLoader.Result r = OpenBlasLoader.lookup(Optional.of(bogus.toString()));
+            OpenBlasLoader.Result r = OpenBlasLoader.lookup(bogus.toString());
             OpenBlasLoader.Attempt first = r.attempts().getFirst();
             assertThat(first.ok()).isFalse();
             assertThat(first.toString()).contains(bogus.toString(), "failed");

@@ -46,7 +46,7 @@ public record GemmSelection(String choice, String reason, boolean fallback, Open
                     return new GemmSelection("openblas", "auto: " + b + tuned, false, blas);
                 }
                 return new GemmSelection("java", "OpenBLAS unavailable, using the pure-Java GEMM (several times slower): "
-                        + blas.summary() + ". Install libopenblas0 or set -Dvecml.openblas=PATH.", true, blas);
+                        + blas.summary() + ".", true, blas);
             }
             case "openblas" -> {
                 if (blas.blas().isEmpty()) {
