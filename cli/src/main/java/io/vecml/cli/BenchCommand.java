@@ -29,21 +29,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"A quick look at this machine's speed, in about a minute (--quick: a few seconds): the",
-            "distance kernels, scalar against SIMD (dot, L1, squared L2 on float32 and uint8 at d = 784 and 3072,",
-            "ns per call); GEMM, pure Java against OpenBLAS (512^3 and 1024^3, one thread, GFLOP/s); and kNN end",
-            "to end (1,000 random uint8 queries x 10,000 training rows at d = 784, L1 and L2, images/s), each",
-            "variant checked against the scalar or double reference first (exit code 1 if they disagree).",
+        description = {"A quick look at this machine's speed: kernels, GEMM and kNN, scalar against SIMD.",
             "",
-            "Warm-up: every measurement repeats rounds of runs until two consecutive round medians agree",
-            "within 10% (the JIT has compiled the code by then) or a cap is reached; the table gives the last",
-            "median and the number of warm-up rounds, and marks measurements that did not settle.",
+            "About a minute (--quick: a few seconds): the "
+            + "distance kernels, scalar against SIMD (dot, L1, squared L2 on float32 and uint8 at d = 784 and 3072, "
+            + "ns per call); GEMM, pure Java against OpenBLAS (512^3 and 1024^3, one thread, GFLOP/s); and kNN end "
+            + "to end (1,000 random uint8 queries x 10,000 training rows at d = 784, L1 and L2, images/s), each "
+            + "variant checked against the scalar or double reference first (exit code 1 if they disagree).",
             "",
-            "This is NOT a replacement for the JMH suite (bench/run.sh), whose numbers BENCHMARKS.md publishes:",
-            "everything runs in this one JVM with no forking (what the JIT learnt from one benchmark can slow",
-            "the next), with fewer and shorter iterations, and without JMH's Blackhole (results go to a volatile",
-            "field, which keeps the work alive but guards less against dead-code elimination and constant",
-            "folding). Read the ratios measured side by side, not single absolute numbers."},
+            "Warm-up: every measurement repeats rounds of runs until two consecutive round medians agree "
+            + "within 10%% (the JIT has compiled the code by then) or a cap is reached; the table gives the last "
+            + "median and the number of warm-up rounds, and marks measurements that did not settle.",
+            "",
+            "This is NOT a replacement for the JMH suite (bench/run.sh), whose numbers BENCHMARKS.md publishes: "
+            + "everything runs in this one JVM with no forking (what the JIT learnt from one benchmark can slow "
+            + "the next), with fewer and shorter iterations, and without JMH's Blackhole (results go to a volatile "
+            + "field, which keeps the work alive but guards less against dead-code elimination and constant "
+            + "folding). Read the ratios measured side by side, not single absolute numbers."},
         footer = {"", "Examples:", "  vecml bench --out bench-results", "  vecml bench --quick --json"})
 final class BenchCommand implements Callable<Integer> {
 
@@ -63,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Threads of the kNN runs (default: all processors); kernels and GEMM run on one thread.")
     Integer threads;
 
-    @Option(names = "--seed", defaultValue = "7", description = "Seed of the random data. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "7", description = "Seed of the random data. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     /** One timed variant. */

@@ -30,17 +30,17 @@ import picocli.CommandLine.Option;
 @Command(name = "cv", mixinStandardHelpOptions = true,
         description = {"Cross-validated score of one model: each fold's score, the mean and the std.",
             "",
-            "The training split is cut into K folds (scikit-learn's (Stratified)KFold, unshuffled unless",
-            "--seed); each fold is scored by the model fitted on the other K-1. The test split is not used."},
+            "The training split is cut into K folds (scikit-learn's (Stratified)KFold, unshuffled unless "
+            + "--seed); each fold is scored by the model fitted on the other K-1. The test split is not used."},
         subcommands = {CvCommand.Knn.class, CvCommand.Linear.class})
-final class CvCommand implements Runnable {
+final class CvCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        return Main.missingSubcommand(spec);
     }
 
     /** The options of every cross-validation. */
@@ -49,7 +49,7 @@ final class CvCommand implements Runnable {
                 description = "Dataset (its training split is used): file, folder, archive or " + Datasets.EMBEDDED_DIGITS + ".")
         String data;
 
-        @Option(names = "--folds", defaultValue = "5", description = "K. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--folds", paramLabel = "K", defaultValue = "5", description = "K. Default: ${DEFAULT-VALUE}.")
         int folds;
 
         @Option(names = "--seed", paramLabel = "S",
@@ -179,8 +179,8 @@ final class CvCommand implements Runnable {
     @Command(name = "linear", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Cross-validated score of one linear classifier (minibatch SGD on each training fold).",
                 "",
-                "--standardize fold (the default) is the model's own standardisation, fitted on each training fold",
-                "only; all standardises every row before the split (the lecture's recipe); none trains on raw values."},
+                "--standardize fold (the default) is the model's own standardisation, fitted on each training fold "
+                + "only; all standardises every row before the split (the lecture's recipe); none trains on raw values."},
             footer = {"", "Example:",
                 "  vecml cv linear --data embedded:digits --loss svm --lr 0.01 --lambda 1e-3 --epochs 10 --folds 5"})
     static final class Linear implements Callable<Integer> {

@@ -24,20 +24,20 @@ import picocli.CommandLine.Parameters;
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = {"Inspect, draw, convert and synthesise datasets.",
             "",
-            "Readable: CIFAR-10 python (cifar-10-python.tar.gz or cifar-10-batches-py/, read without executing the",
-            "pickles), CIFAR-10 binary (cifar-10-binary.tar.gz or cifar-10-batches-bin/), CIFAR-100 binary,",
-            "IDX (MNIST, Fashion-MNIST; plain or .gz; a folder with the four files), CSV (optional header, also",
-            "scikit-learn's bundled style) and numpy .npy. '" + Datasets.EMBEDDED_DIGITS + "' is the digits data",
-            "shipped inside vecml."},
+            "Readable: CIFAR-10 python (cifar-10-python.tar.gz or cifar-10-batches-py/, read without executing the "
+            + "pickles), CIFAR-10 binary (cifar-10-binary.tar.gz or cifar-10-batches-bin/), CIFAR-100 binary, "
+            + "IDX (MNIST, Fashion-MNIST; plain or .gz; a folder with the four files), CSV (optional header, also "
+            + "scikit-learn's bundled style) and numpy .npy. '" + Datasets.EMBEDDED_DIGITS + "' is the digits data "
+            + "shipped inside vecml."},
         subcommands = {DataCommand.Info.class, DataCommand.Show.class, DataCommand.Synth.class, DataCommand.Convert.class})
-final class DataCommand implements Runnable {
+final class DataCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        return Main.missingSubcommand(spec);
     }
 
     record ClassCount(String name, int count) {
@@ -63,8 +63,9 @@ final class DataCommand implements Runnable {
     }
 
     @Command(name = "info", mixinStandardHelpOptions = true,
-            description = "Format, rows per split, features, storage type and bytes, image shape, classes with"
-                    + " counts, and the time it took to load.")
+            description = {"Describe a dataset: format, rows, features, storage type, classes and load time.", "",
+                "Format, rows per split, features, storage type and bytes, image shape, classes with"
+                    + " counts, and the time it took to load."})
     static final class Info implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -117,8 +118,9 @@ final class DataCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Draw a grid of sample images, one line per class with its name (colour for CIFAR,"
-                    + " grey for IDX and digits), as a PNG.")
+            description = {"Draw sample images of every class into a PNG.", "",
+                "A grid of sample images, one line per class with its name (colour for CIFAR,"
+                    + " grey for IDX and digits)."})
     static final class Show implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -132,13 +134,13 @@ final class DataCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The PNG to write.")
         Path out;
 
-        @Option(names = "--split", defaultValue = "train", description = "train or test. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "train", description = "train or test. Default: ${DEFAULT-VALUE}.")
         String split;
 
-        @Option(names = "--per-class", defaultValue = "10", description = "Images per class. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--per-class", paramLabel = "N", defaultValue = "10", description = "Images per class. Default: ${DEFAULT-VALUE}.")
         int perClass;
 
-        @Option(names = "--seed", defaultValue = "42", description = "Seed for choosing the samples. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for choosing the samples. Default: ${DEFAULT-VALUE}.")
         long seed;
 
         @Override
@@ -164,9 +166,10 @@ final class DataCommand implements Runnable {
     }
 
     @Command(name = "synth", mixinStandardHelpOptions = true,
-            description = {"Write a deterministic synthetic dataset with class structure in the official binary",
-                "format (CIFAR-10: cifar-10-batches-bin/ inside --out; Fashion-MNIST: fashion-mnist/ with the four",
-                "IDX .gz files), for full-size benchmarks where the real data is not available. Same seed, same bytes."})
+            description = {"Write a synthetic CIFAR-10 or Fashion-MNIST-like dataset in the official format.", "",
+                "Write a deterministic synthetic dataset with class structure in the official binary "
+                + "format (CIFAR-10: cifar-10-batches-bin/ inside --out; Fashion-MNIST: fashion-mnist/ with the four "
+                + "IDX .gz files), for full-size benchmarks where the real data is not available. Same seed, same bytes."})
     static final class Synth implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -174,13 +177,13 @@ final class DataCommand implements Runnable {
         @Option(names = "--like", required = true, paramLabel = "cifar10|fashion", description = "Which dataset to imitate.")
         String like;
 
-        @Option(names = "--train", defaultValue = "50000", description = "Training images. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--train", paramLabel = "N", defaultValue = "50000", description = "Training images. Default: ${DEFAULT-VALUE}.")
         int train;
 
-        @Option(names = "--test", defaultValue = "10000", description = "Test images. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--test", paramLabel = "N", defaultValue = "10000", description = "Test images. Default: ${DEFAULT-VALUE}.")
         int test;
 
-        @Option(names = "--seed", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
         long seed;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write into.")
@@ -209,9 +212,10 @@ final class DataCommand implements Runnable {
     }
 
     @Command(name = "convert", mixinStandardHelpOptions = true,
-            description = {"Convert a dataset to numpy arrays: x_train.npy, y_train.npy (and x_test.npy, y_test.npy",
-                "when there is a test split) and class_names.txt in --out. uint8 stays uint8; rows are flattened",
-                "(CIFAR: 3072 values, R plane then G then B, as the official files)."})
+            description = {"Convert a dataset to numpy .npy arrays.", "",
+                "Convert a dataset to numpy arrays: x_train.npy, y_train.npy (and x_test.npy, y_test.npy "
+                + "when there is a test split) and class_names.txt in --out. uint8 stays uint8; rows are flattened "
+                + "(CIFAR: 3072 values, R plane then G then B, as the official files)."})
     static final class Convert implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -222,7 +226,7 @@ final class DataCommand implements Runnable {
         @Mixin
         DataSourceOptions source;
 
-        @Option(names = "--to", defaultValue = "npy", description = "Target format (only npy). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--to", paramLabel = "FORMAT", defaultValue = "npy", description = "Target format (only npy). Default: ${DEFAULT-VALUE}.")
         String to;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write into (created).")

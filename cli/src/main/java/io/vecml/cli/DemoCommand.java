@@ -54,16 +54,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The lecture end to end, on the embedded digits data (1797 8x8 images, 10 classes) or --data:",
-            "hold out a test split; kNN with L1 and L2, k chosen by 5-fold cross-validation on the training split",
-            "(k 1..15) and scored on the test split; the template classifier (L1, L2); the SVM and softmax linear",
-            "classifiers (engine defaults); least squares on the student-scores table. For each: accuracy, balanced",
-            "accuracy, time and the single-thread speed-ups of SIMD over scalar kernels and of OpenBLAS over the",
-            "Java GEMM. Also the scalar vs SIMD vs GEMM distance matrices, checked to agree (exit code 1 if not).",
+        description = {"The lecture end to end with a report: kNN, templates, linear classifiers, least squares.",
             "",
-            "Prints a summary; --out DIR writes report.md (tables, links to the pictures), report.json and the",
-            "pictures; --json prints report.json. Timings: medians of rounds of runs, after warm-up rounds (until",
-            "two consecutive round medians agree within 10%); work slower than a few seconds runs once."},
+            "On the embedded digits data (1797 8x8 images, 10 classes) or --data: "
+            + "hold out a test split; kNN with L1 and L2, k chosen by 5-fold cross-validation on the training split "
+            + "(k 1..15) and scored on the test split; the template classifier (L1, L2); the SVM and softmax linear "
+            + "classifiers (engine defaults); least squares on the student-scores table. For each: accuracy, balanced "
+            + "accuracy, time and the single-thread speed-ups of SIMD over scalar kernels and of OpenBLAS over the "
+            + "Java GEMM. Also the scalar vs SIMD vs GEMM distance matrices, checked to agree (exit code 1 if not).",
+            "",
+            "Prints a summary; --out DIR writes report.md (tables, links to the pictures), report.json and the "
+            + "pictures; --json prints report.json. Timings: medians of rounds of runs, after warm-up rounds (until "
+            + "two consecutive round medians agree within 10%%); work slower than a few seconds runs once."},
         footer = {"", "Examples:",
             "  vecml demo --out vecml-report",
             "  vecml demo --data cifar-10-python.tar.gz --train-limit 5000 --limit 500 --out vecml-report"})
@@ -101,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Use only the first N training rows (big data: the grid search runs 5 folds x 2 metrics).")
     Integer trainLimit;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the train/test split (data without a test split). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of the train/test split (data without a test split). Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--test-fraction", defaultValue = "0.2", paramLabel = "F",
@@ -111,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "1..15", paramLabel = "KS", description = "k values of the grid search. Default: ${DEFAULT-VALUE}.")
     String kSpec;
 
-    @Option(names = "--folds", defaultValue = "5", description = "Cross-validation folds. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--folds", paramLabel = "K", defaultValue = "5", description = "Cross-validation folds. Default: ${DEFAULT-VALUE}.")
     int folds;
 
     @Option(names = "--repeats", defaultValue = "5", paramLabel = "N",

@@ -34,14 +34,14 @@ import picocli.CommandLine.Option;
 @Command(name = "grid", mixinStandardHelpOptions = true,
         description = "Cross-validated grid search (model selection).",
         subcommands = {GridCommand.Knn.class, GridCommand.Linear.class})
-final class GridCommand implements Runnable {
+final class GridCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        return Main.missingSubcommand(spec);
     }
 
     /** --standardize none|fold|all. */
@@ -110,13 +110,14 @@ final class GridCommand implements Runnable {
     }
 
     @Command(name = "knn", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Grid search for kNN over k x metric x weights with K-fold cross-validation, as",
-                "scikit-learn's GridSearchCV(KNeighborsClassifier(), grid, cv=K) does, then refit the best on",
-                "the whole training split and score it on the test split (when there is one).",
+            description = {"Cross-validated grid search for kNN over k, metric and weights.", "",
+                "Grid search for kNN over k x metric x weights with K-fold cross-validation, as "
+                + "scikit-learn's GridSearchCV(KNeighborsClassifier(), grid, cv=K) does, then refit the best on "
+                + "the whole training split and score it on the test split (when there is one).",
                 "",
-                "The neighbours are searched once per fold and metric, up to the largest k; every k is scored",
-                "from those same ordered lists (exactly what fitting each candidate alone gives). Without --seed",
-                "the folds are scikit-learn's (Stratified)KFold without shuffling, so the scores can be compared."},
+                "The neighbours are searched once per fold and metric, up to the largest k; every k is scored "
+                + "from those same ordered lists (exactly what fitting each candidate alone gives). Without --seed "
+                + "the folds are scikit-learn's (Stratified)KFold without shuffling, so the scores can be compared."},
             footer = {"", "Example:",
                 "  vecml grid knn --data /usr/share/datasets/fashion-mnist --limit 5000 --k 1..30 --metric l1,l2 \\",
                 "      --folds 5 --standardize fold --plot-png acc_vs_k.png"})
@@ -143,7 +144,7 @@ final class GridCommand implements Runnable {
                 description = "uniform and/or distance. Default: ${DEFAULT-VALUE}.")
         String[] weights;
 
-        @Option(names = "--folds", defaultValue = "5", description = "K. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--folds", paramLabel = "K", defaultValue = "5", description = "K. Default: ${DEFAULT-VALUE}.")
         int folds;
 
         @Option(names = "--seed", paramLabel = "S",
@@ -169,12 +170,12 @@ final class GridCommand implements Runnable {
         @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all processors).")
         Integer threads;
 
-        @Option(names = "--top", defaultValue = "10", description = "Candidates shown in the text table (all go to --json). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--top", paramLabel = "N", defaultValue = "10", description = "Candidates shown in the text table (all go to --json). Default: ${DEFAULT-VALUE}.")
         int top;
 
         @Option(names = "--repeats", defaultValue = "1", paramLabel = "R",
-                description = {"Run the whole search R times in this JVM; with R > 1 the time reported is the median",
-                    "of runs 2..R (JIT-warm) and every run must give the same scores. Default: ${DEFAULT-VALUE}."})
+                description = {"Run the whole search R times in this JVM; with R > 1 the time reported is the median "
+                    + "of runs 2..R (JIT-warm) and every run must give the same scores. Default: ${DEFAULT-VALUE}."})
         int repeats;
 
         @Option(names = "--json", description = "Print JSON instead of text.")
@@ -314,15 +315,16 @@ final class GridCommand implements Runnable {
     }
 
     @Command(name = "linear", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Grid search for the linear classifier over loss x penalty x learning rate x lambda",
-                "with K-fold cross-validation, then refit the best on the whole training split and score it on",
-                "the test split (when there is one).",
+            description = {"Cross-validated grid search for the linear classifier.", "",
+                "Grid search for the linear classifier over loss x penalty x learning rate x lambda "
+                + "with K-fold cross-validation, then refit the best on the whole training split and score it on "
+                + "the test split (when there is one).",
                 "",
-                "Every candidate is trained by minibatch SGD on each training fold with the same epochs, batch",
-                "size and --train-seed, and scores the held-out fold. Order: loss, then penalty, then learning",
-                "rate, then lambda (as given). A candidate whose training diverges on a fold scores NaN there",
-                "and ranks last. --standardize fold (the default) is the model's own standardisation, fitted on",
-                "each training fold only."},
+                "Every candidate is trained by minibatch SGD on each training fold with the same epochs, batch "
+                + "size and --train-seed, and scores the held-out fold. Order: loss, then penalty, then learning "
+                + "rate, then lambda (as given). A candidate whose training diverges on a fold scores NaN there "
+                + "and ranks last. --standardize fold (the default) is the model's own standardisation, fitted on "
+                + "each training fold only."},
             footer = {"", "Example:",
                 "  vecml grid linear --data embedded:digits --lr 0.01,0.1 --lambda 1e-4,1e-3 --loss svm,softmax \\",
                 "      --epochs 10 --folds 5 --plot-png grid.png"})
@@ -371,7 +373,7 @@ final class GridCommand implements Runnable {
                 description = "Seed of the initial weights and shuffles (the same for every candidate). Default: ${DEFAULT-VALUE}.")
         long trainSeed;
 
-        @Option(names = "--folds", defaultValue = "5", description = "K. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--folds", paramLabel = "K", defaultValue = "5", description = "K. Default: ${DEFAULT-VALUE}.")
         int folds;
 
         @Option(names = "--seed", paramLabel = "S",
@@ -397,7 +399,7 @@ final class GridCommand implements Runnable {
         @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all processors; results do not depend on it).")
         Integer threads;
 
-        @Option(names = "--top", defaultValue = "20", description = "Candidates shown in the text table (all go to --json). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--top", paramLabel = "N", defaultValue = "20", description = "Candidates shown in the text table (all go to --json). Default: ${DEFAULT-VALUE}.")
         int top;
 
         @Option(names = "--json", description = "Print JSON instead of text.")

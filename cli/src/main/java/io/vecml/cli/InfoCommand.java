@@ -9,8 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = {"Show the JDK, the CPU features, the SIMD width, which kernel and GEMM implementations",
-            "were chosen and why, and the OpenBLAS library that was loaded (file, version, core, threads)."})
+        description = {"Show the JDK, the CPU and its SIMD width, and which kernels, GEMM and OpenBLAS are used.",
+            "",
+            "The JDK, the CPU features, the SIMD width, which kernel and GEMM implementations "
+            + "were chosen and why, and the OpenBLAS library that was loaded (file, version, core, threads)."})
 final class InfoCommand implements Callable<Integer> {
 
     @CommandLine.Spec

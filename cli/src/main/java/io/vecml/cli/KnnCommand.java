@@ -30,11 +30,11 @@ import picocli.CommandLine.Option;
 @Command(name = "knn", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Exact k-nearest-neighbour classification with L1 and/or L2 distances.",
             "",
-            "Every k is scored from ONE neighbour search per metric (the neighbours are found up to the largest",
-            "k). Neighbours are ordered by (distance, training index) and a vote tie goes to the smallest class",
-            "label, so answers do not depend on threads, SIMD or GEMM. uint8 data gets exact integer distances;",
-            "the L2 GEMM path re-ranks its candidates exactly. Data without a test split is split by",
-            "--test-fraction/--seed."},
+            "Every k is scored from ONE neighbour search per metric (the neighbours are found up to the largest "
+            + "k). Neighbours are ordered by (distance, training index) and a vote tie goes to the smallest class "
+            + "label, so answers do not depend on threads, SIMD or GEMM. uint8 data gets exact integer distances; "
+            + "the L2 GEMM path re-ranks its candidates exactly. Data without a test split is split by "
+            + "--test-fraction/--seed."},
         footer = {"", "Examples:",
             "  vecml knn --data cifar-10-python.tar.gz --k 1,5,10 --metric l1,l2 --limit 1000",
             "  vecml knn --data /usr/share/datasets/fashion-mnist --metric l2 --json --predictions pred.npy",
@@ -79,7 +79,7 @@ final class KnnCommand implements Callable<Integer> {
             description = "Held-out fraction when the data has no test split. Default: ${DEFAULT-VALUE}.")
     double testFraction;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of that split. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of that split. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--report-every", paramLabel = "N",
@@ -91,9 +91,9 @@ final class KnnCommand implements Callable<Integer> {
     String progress;
 
     @Option(names = "--repeats", defaultValue = "1", paramLabel = "R",
-            description = {"Run each metric's search R times (fit included) in this JVM. With R > 1 the times",
-                "reported are the median of runs 2..R (JIT-warm); the first run, which pays the JIT warm-up,",
-                "is listed apart. Every run must predict the same labels. Default: ${DEFAULT-VALUE}."})
+            description = {"Run each metric's search R times (fit included) in this JVM. With R > 1 the times "
+                + "reported are the median of runs 2..R (JIT-warm); the first run, which pays the JIT warm-up, "
+                + "is listed apart. Every run must predict the same labels. Default: ${DEFAULT-VALUE}."})
     int repeats;
 
     @Option(names = "--json", description = "Print JSON instead of text.")

@@ -33,11 +33,11 @@ import picocli.CommandLine.Option;
 @Command(name = "linear", mixinStandardHelpOptions = true,
         description = {"Linear classifiers (SVM, softmax): train, eval, predict, gradcheck.",
             "",
-            "scores = W x + b (bias trick), multiclass SVM or softmax loss, L2, L1 or",
-            "elastic-net penalty, minibatch SGD on GEMM."},
+            "scores = W x + b (bias trick), multiclass SVM or softmax loss, L2, L1 or "
+            + "elastic-net penalty, minibatch SGD on GEMM."},
         subcommands = {LinearCommand.Train.class, LinearCommand.Eval.class, LinearCommand.Predict.class,
             LinearCommand.GradCheck.class})
-final class LinearCommand implements Runnable {
+final class LinearCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,8 +46,8 @@ final class LinearCommand implements Runnable {
     private static final SgdConfig DEFAULT_SGD = SgdConfig.defaults();
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        return Main.missingSubcommand(spec);
     }
 
     /** none, l2, l1, elastic (elasticnet, elastic-net). */
@@ -172,11 +172,11 @@ final class LinearCommand implements Runnable {
     @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Trains a linear classifier by minibatch SGD and reports test accuracy.",
                 "",
-                "Prints one line per epoch (loss, training accuracy, validation accuracy,",
-                "seconds), then the accuracy and balanced accuracy on the test rows. Data",
-                "without a test split is split by --test-fraction/--split-seed (knn and",
-                "template call it --seed). Preprocessing statistics come from the training",
-                "rows only and are saved with the model. Results do not depend on --threads."},
+                "Prints one line per epoch (loss, training accuracy, validation accuracy, "
+                + "seconds), then the accuracy and balanced accuracy on the test rows. Data "
+                + "without a test split is split by --test-fraction/--split-seed (knn and "
+                + "template call it --seed). Preprocessing statistics come from the training "
+                + "rows only and are saved with the model. Results do not depend on --threads."},
             footer = {"", "Examples:",
                 "  vecml linear train --data embedded:digits --loss svm --curve-png curve.png",
                 "  vecml linear train --data cifar-10-python.tar.gz --lr 0.01 --epochs 20 \\",
@@ -594,8 +594,8 @@ final class LinearCommand implements Runnable {
     @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Applies a saved model: predicted labels (and probabilities) to .npy files.",
                 "",
-                "Labels: int32, shape (N,). Probabilities (softmax models): float32,",
-                "shape (N, classes)."},
+                "Labels: int32, shape (N,). Probabilities (softmax models): float32, "
+                + "shape (N, classes)."},
             footer = {"", "Example:",
                 "  vecml linear predict --model digits.vecml --data embedded:digits \\",
                 "      --out pred.npy --probabilities probs.npy"})
@@ -667,11 +667,11 @@ final class LinearCommand implements Runnable {
     @Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Checks the gradients of each (loss, penalty) against numerical ones.",
                 "",
-                "The analytic gradient is compared with centred numerical",
-                "differences, in double, and the float32 GEMM training path",
-                "against the analytic gradient. Weights whose perturbation crosses a kink",
-                "of the hinge or of |w| are counted apart. Exit code 1 when a relative",
-                "error away from kinks exceeds 1e-6 (see --abs-tolerance)."},
+                "The analytic gradient is compared with centred numerical "
+                + "differences, in double, and the float32 GEMM training path "
+                + "against the analytic gradient. Weights whose perturbation crosses a kink "
+                + "of the hinge or of |w| are counted apart. Exit code 1 when a relative "
+                + "error away from kinks exceeds 1e-6 (see --abs-tolerance)."},
             footer = {"", "Example:", "  vecml linear gradcheck --loss svm --reg l1,elastic"})
     static final class GradCheck implements Callable<Integer> {
 

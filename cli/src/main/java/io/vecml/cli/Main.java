@@ -1,6 +1,7 @@
 package io.vecml.cli;
 
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,15 +10,20 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Classic image-classification baselines (kNN, templates, linear classifiers), as fast as the",
-            "hardware allows: SIMD kernels through the Java Vector API, GEMM on OpenBLAS through FFM."},
+            "Classic image-classification baselines (kNN, templates, linear classifiers), as fast as the "
+            + "hardware allows: SIMD kernels through the Java Vector API, GEMM on OpenBLAS through FFM."},
         subcommands = {InfoCommand.class, DemoCommand.class, DataCommand.class, KnnCommand.class, TemplateCommand.class,
-            LinearCommand.class, RegressCommand.class, GridCommand.class, CvCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+            LinearCommand.class, RegressCommand.class, GridCommand.class, CvCommand.class, ServeCommand.class, BenchCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 internal failure, 2 bad input or usage.",
-            "Selection properties (set through VECML_JAVA_OPTS='-D...'): vecml.kernels=auto|scalar|simd,",
-            "vecml.gemm=auto|openblas|java, vecml.openblas=bundled|system|PATH (or VECML_OPENBLAS; default: the",
-            "pinned bundled copy), vecml.native.tmpdir=DIR."})
-public final class Main implements Runnable {
+            "",
+            "Selection properties (set through VECML_JAVA_OPTS='-D...'):",
+            "  vecml.kernels=auto|scalar|simd",
+            "  vecml.gemm=auto|openblas|java",
+            "  vecml.openblas=bundled|system|PATH (or VECML_OPENBLAS; default: bundled)",
+            "  vecml.native.tmpdir=DIR",
+            "",
+            "Shell completion: vecml completion bash|zsh."})
+public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,6 +44,8 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setUsageHelpAutoWidth(true);
+        cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean badInput = ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof java.io.UncheckedIOException;
@@ -50,21 +58,64 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
+    /**
+     * A usage error (unknown option, bad value, missing parameter): the error, picocli's suggestions
+     * if any, and a one-line hint instead of the whole usage, which would push the error off screen.
+     */
+    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String name = cmd.getCommandSpec().qualifiedName();
+        err.println(name + ": error: " + message(ex));
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("Try '" + name + " --help' for more information.");
+        err.flush();
+        return BAD_INPUT;
+    }
+
+    /** What a command group does when it is called without a subcommand: usage on stderr, exit 2. */
+    static int missingSubcommand(CommandLine.Model.CommandSpec spec) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(spec.qualifiedName() + ": error: a subcommand is required");
+        spec.commandLine().usage(err);
+        err.flush();
+        return BAD_INPUT;
+    }
+
     static String message(Throwable t) {
         String m = t.getMessage();
         return m == null || m.isBlank() ? t.getClass().getName() : m;
     }
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        return missingSubcommand(spec);
     }
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"vecml " + (v == null ? "(development build)" : v) + " on Java " + Runtime.version()};
+            return new String[] {"vecml " + (v == null ? "(development build)" : v) + ", " + commit()
+                    + ", on Java " + Runtime.version()};
+        }
+
+        /** The commit the build was made from, written by the build (git-commit-id-maven-plugin). */
+        static String commit() {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = Main.class.getResourceAsStream("git.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (java.io.IOException e) {
+                return "commit unknown (" + e.getMessage() + ")";
+            }
+            String id = p.getProperty("git.commit.id.abbrev");
+            if (id == null || id.isBlank()) {
+                return "commit unknown (built outside a git checkout)";
+            }
+            return "commit " + id + ("true".equals(p.getProperty("git.dirty")) ? " with uncommitted changes" : "")
+                    + " of " + p.getProperty("git.commit.time", "?");
         }
     }
 }

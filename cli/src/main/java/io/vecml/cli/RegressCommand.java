@@ -23,9 +23,9 @@ import picocli.CommandLine.Option;
 @Command(name = "regress", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Least-squares linear regression on CSV columns, with MAE, RMSE and R^2.",
             "",
-            "Ordinary least squares by Householder QR in double, on CSV files whose first",
-            "line names the columns: intercept, coefficients, MAE, MSE, RMSE and R^2 on",
-            "the training rows (and on the test rows)."},
+            "Ordinary least squares by Householder QR in double, on CSV files whose first "
+            + "line names the columns: intercept, coefficients, MAE, MSE, RMSE and R^2 on "
+            + "the training rows (and on the test rows)."},
         footer = {"", "Examples:",
             "  vecml regress --train student_scores.csv --target Scores --plot-png fit.png",
             "  vecml regress --train a.csv --test b.csv --target price --features area,rooms"})

@@ -12,12 +12,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"A long-lived HTTP+JSON server: datasets and fitted models stay in memory,",
-            "so the JIT warm-up and the loading are paid once.",
+        description = {"An HTTP+JSON server for notebooks and programs.", "",
+            "A long-lived HTTP+JSON server: datasets and fitted models stay in memory, "
+            + "so the JIT warm-up and the loading are paid once.",
             "",
-            "Binds to 127.0.0.1 (this machine only) by default. There is NO authentication:",
-            "on another address anyone who can reach the port can load files from",
-            "--data-dir and use the CPU and memory (a warning is printed).",
+            "Binds to 127.0.0.1 (this machine only) by default. There is NO authentication: "
+            + "on another address anyone who can reach the port can load files from "
+            + "--data-dir and use the CPU and memory (a warning is printed).",
             "",
             "Endpoints (JSON; errors are 4xx/5xx with {\"error\": \"...\"}):",
             "  GET  /health                       status, version, kernels, GEMM",

@@ -20,10 +20,10 @@ import picocli.CommandLine.Option;
 @Command(name = "template", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The template (nearest class mean) classifier with L1 and/or L2 distances.",
             "",
-            "One template per class: the per-feature mean of its training rows",
-            "(--center median: the median, which minimises the summed L1 distance). A",
-            "test row gets the class of the nearest template; a tie goes to the smallest",
-            "class label. Data without a test split is split by --test-fraction/--seed."},
+            "One template per class: the per-feature mean of its training rows "
+            + "(--center median: the median, which minimises the summed L1 distance). A "
+            + "test row gets the class of the nearest template; a tie goes to the smallest "
+            + "class label. Data without a test split is split by --test-fraction/--seed."},
         footer = {"", "Examples:",
             "  vecml template --data embedded:digits --templates-png templates.png",
             "  vecml template --data cifar-10-python.tar.gz --metric l1 --center median"})
@@ -63,7 +63,7 @@ final class TemplateCommand implements Callable<Integer> {
             description = "Held-out fraction when the data has no test split. Default: ${DEFAULT-VALUE}.")
     double testFraction;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of that split. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of that split. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--json", description = "Print JSON instead of text.")
