@@ -1,5 +1,6 @@
 package io.vecml.cli;
 
+import io.vecml.engine.api.Parse;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.Npy;
@@ -57,9 +58,9 @@ final class KnnCommand implements Callable<Integer> {
     @Mixin
     DataSourceOptions source;
 
-    @Option(names = "--k", split = ",", paramLabel = "K", defaultValue = "1,3,5",
-            description = "Neighbour counts, comma-separated. Default: ${DEFAULT-VALUE}.")
-    int[] ks;
+    @Option(names = "--k", paramLabel = "K", defaultValue = "1,3,5",
+            description = "Neighbour counts: a list, a range or both (1,3,5; 1..30; 1..30:2). Default: ${DEFAULT-VALUE}.")
+    String ks;
 
     @Option(names = "--metric", split = ",", paramLabel = "M", defaultValue = "l1,l2",
             description = "l1 and/or l2, comma-separated. Default: ${DEFAULT-VALUE}.")
@@ -128,7 +129,7 @@ final class KnnCommand implements Callable<Integer> {
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Weights w = OptionParsers.weights(weights);
         List<Metric> ms = OptionParsers.metrics(metrics);
-        int[] kList = new TreeSet<>(Arrays.stream(ks).boxed().toList()).stream().mapToInt(Integer::intValue).toArray();
+        int[] kList = Parse.ks(ks, "--k");
         boolean showProgress = Progress.enabled(progress);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -240,14 +241,7 @@ final class KnnCommand implements Callable<Integer> {
         if (repeats < 1 || repeats > 100) {
             throw new IllegalArgumentException("--repeats must be 1..100, got " + repeats);
         }
-        for (int k : ks) {
-            if (k < 1) {
-                throw new IllegalArgumentException("--k values must be >= 1, got " + k);
-            }
-            if (k > 1000) {
-                throw new IllegalArgumentException("--k values must be <= 1000, got " + k);
-            }
-        }
+        Parse.ks(ks, "--k");
         if (limit != null && limit < 1) {
             throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
         }

@@ -9,7 +9,6 @@ import io.vecml.engine.knn.KnnClassifier;
 import io.vecml.engine.knn.KnnOptions;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
 
 /**
  * The kNN grid-search report shared by {@code vecml grid knn --json}, the demo and the server's
@@ -70,33 +69,7 @@ public final class KnnGridReports {
      * {@code what} names the input in errors ("--k", "field 'k'").
      */
     public static int[] parseKs(String s, String what) {
-        TreeSet<Integer> out = new TreeSet<>();
-        for (String part : s.split(",")) {
-            String p = part.strip();
-            try {
-                if (p.contains("..")) {
-                    String[] ab = p.split("\\.\\.", -1);
-                    int a = Integer.parseInt(ab[0].strip());
-                    int b = Integer.parseInt(ab[1].strip());
-                    if (a > b) {
-                        throw new IllegalArgumentException(what + ": empty range " + p);
-                    }
-                    if (a < 1 || b > 1000) {
-                        throw new IllegalArgumentException(what + " values must be in 1..1000, got " + p);
-                    }
-                    for (int k = a; k <= b; k++) {
-                        out.add(k);
-                    }
-                } else {
-                    out.add(Integer.parseInt(p));
-                }
-            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-                throw new IllegalArgumentException(what + ": expected numbers or ranges like 1..30, got '" + p + "'");
-            }
-        }
-        if (out.isEmpty() || out.first() < 1 || out.last() > 1000) {
-            throw new IllegalArgumentException(what + " values must be in 1..1000, got " + s);
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        return io.vecml.engine.api.Parse.ks(s, what);
     }
+
 }

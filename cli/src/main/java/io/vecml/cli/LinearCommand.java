@@ -1,5 +1,6 @@
 package io.vecml.cli;
 
+import io.vecml.engine.api.Parse;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Npy;
 import io.vecml.engine.eval.Metrics;
@@ -52,68 +53,20 @@ final class LinearCommand implements Callable<Integer> {
 
     /** none, l2, l1, elastic (elasticnet, elastic-net). */
     static Regularizer regularizer(String kind, double lambda, double l1Ratio, boolean bias) {
-        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
-            throw new IllegalArgumentException("--lambda must be finite and >= 0, got " + lambda);
-        }
-        if (!(l1Ratio >= 0 && l1Ratio <= 1)) {
-            throw new IllegalArgumentException("--l1-ratio must be in [0, 1], got " + l1Ratio);
-        }
-        Regularizer r = switch (kind.strip().toLowerCase(Locale.ROOT)) {
-            case "none" -> Regularizer.none();
-            case "l2" -> Regularizer.l2(lambda);
-            case "l1" -> Regularizer.l1(lambda);
-            case "elastic", "elasticnet", "elastic-net" -> Regularizer.elasticNet(lambda, l1Ratio);
-            default -> throw new IllegalArgumentException("--reg must be l2, l1, elastic or none, got '" + kind + "'");
-        };
-        return r.withBias(bias);
+        return Parse.penalty(kind, lambda, l1Ratio, bias, "--reg");
     }
 
     static Loss loss(String s) {
-        return switch (s.strip().toLowerCase(Locale.ROOT)) {
-            case "svm", "hinge" -> Loss.SVM;
-            case "softmax", "cross-entropy" -> Loss.SOFTMAX;
-            default -> throw new IllegalArgumentException("--loss must be svm or softmax, got '" + s + "'");
-        };
+        return Parse.loss(s, "--loss");
     }
 
     /** constant, step:FACTOR:EVERY, inverse:DECAY. */
     static Schedule schedule(String s) {
-        String[] p = s.strip().toLowerCase(Locale.ROOT).split(":", -1);
-        try {
-            switch (p[0]) {
-                case "constant":
-                    if (p.length == 1) {
-                        return Schedule.constant();
-                    }
-                    break;
-                case "step":
-                    if (p.length == 3) {
-                        return Schedule.step(Double.parseDouble(p[1]), Integer.parseInt(p[2]));
-                    }
-                    break;
-                case "inverse":
-                    if (p.length == 2) {
-                        return Schedule.inverseTime(Double.parseDouble(p[1]));
-                    }
-                    break;
-                default:
-                    break;
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--schedule '" + s + "': " + e.getMessage()
-                    + " is not a number (expected constant, step:FACTOR:EVERY or inverse:DECAY)");
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--schedule '" + s + "': " + e.getMessage());
-        }
-        throw new IllegalArgumentException("--schedule must be constant, step:FACTOR:EVERY (e.g. step:0.5:5) or"
-                + " inverse:DECAY (e.g. inverse:0.1), got '" + s + "'");
+        return Parse.schedule(s, "--schedule");
     }
 
     static int threads(Integer t) {
-        if (t != null && (t < 1 || t > 1024)) {
-            throw new IllegalArgumentException("--threads must be 1..1024, got " + t);
-        }
-        return t == null ? Runtime.getRuntime().availableProcessors() : t;
+        return Parse.threads(t, "--threads");
     }
 
     static LinearClassifier loadModel(Path file) throws IOException {

@@ -1,12 +1,12 @@
 package io.vecml.cli;
 
+import io.vecml.engine.api.Parse;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.knn.Weights;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
-/** Parsing of option values shared by several commands, with the same error messages everywhere. */
+/** Option values of several commands, parsed by the application API ({@link Parse}) with the option names. */
 final class OptionParsers {
 
     private OptionParsers() {
@@ -14,11 +14,7 @@ final class OptionParsers {
 
     /** One metric: l1 / manhattan or l2 / euclidean. */
     static Metric metric(String name) {
-        return switch (name.strip().toLowerCase(Locale.ROOT)) {
-            case "l1", "manhattan" -> Metric.L1;
-            case "l2", "euclidean" -> Metric.L2;
-            default -> throw new IllegalArgumentException("--metric: expected l1 or l2, got '" + name + "'");
-        };
+        return Parse.metric(name, "--metric");
     }
 
     /** Metrics in the order given, without duplicates. */
@@ -35,11 +31,7 @@ final class OptionParsers {
 
     /** One weighting: uniform or distance. */
     static Weights weights(String name) {
-        return switch (name.strip().toLowerCase(Locale.ROOT)) {
-            case "uniform" -> Weights.UNIFORM;
-            case "distance" -> Weights.DISTANCE;
-            default -> throw new IllegalArgumentException("--weights: expected uniform or distance, got '" + name + "'");
-        };
+        return Parse.weights(name, "--weights");
     }
 
     /** Weightings in the order given, without duplicates. */

@@ -80,13 +80,22 @@ class KnnCommandTest {
         assertThat(both.err()).contains("either --data");
         CliTest.Run bigK = CliTest.run("knn", "--data", "embedded:digits", "--k", "2000");
         assertThat(bigK.code()).isEqualTo(2);
-        assertThat(bigK.err()).contains("<= 1000");
+        assertThat(bigK.err()).contains("--k", "1..1000", "2000");
         CliTest.Run metric = CliTest.run("knn", "--data", "embedded:digits", "--metric", "cosine");
         assertThat(metric.code()).isEqualTo(2);
         assertThat(metric.err()).contains("cosine");
         assertThat(CliTest.run("knn", "--data", "embedded:digits", "--predictions", tmp.resolve("p.txt").toString())
                 .err()).contains(".npy");
         assertThat(CliTest.run("knn", "--data", tmp.resolve("missing").toString()).code()).isEqualTo(2);
+    }
+
+    @Test
+    void kTakesListsAndRangesAsEveryCommandDoes() throws Exception {
+        CliTest.Run r = CliTest.run("knn", "--data", "embedded:digits", "--k", "1..5:2,8", "--metric", "l1", "--json",
+                "--limit", "50");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode res = new ObjectMapper().readTree(r.out()).get("results");
+        assertThat(res.findValuesAsText("k")).containsExactly("1", "3", "5", "8");
     }
 
     private static int[] range(int a, int b) {

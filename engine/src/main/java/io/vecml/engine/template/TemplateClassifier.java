@@ -111,6 +111,31 @@ public final class TemplateClassifier {
         return new TemplateClassifier(center, t, counts, train.classNames(), train.imageShape().orElse(null));
     }
 
+    /**
+     * A classifier from saved templates ({@code classes x dims}; a class with count 0 has no template
+     * and is never predicted), as {@link #templates()} and {@link #count} gave them.
+     */
+    public static TemplateClassifier restore(Center center, float[][] templates, int[] counts, List<String> classNames,
+            ImageShape imageShape) {
+        Objects.requireNonNull(center, "center");
+        if (templates.length != counts.length || templates.length != classNames.size() || templates.length == 0) {
+            throw new IllegalArgumentException(templates.length + " templates, " + counts.length + " counts and "
+                    + classNames.size() + " class names must agree and be > 0");
+        }
+        double[][] t = new double[templates.length][];
+        for (int c = 0; c < t.length; c++) {
+            if (templates[c].length != templates[0].length) {
+                throw new IllegalArgumentException("template " + c + " has " + templates[c].length + " features, not "
+                        + templates[0].length);
+            }
+            t[c] = new double[templates[c].length];
+            for (int f = 0; f < t[c].length; f++) {
+                t[c][f] = templates[c][f];
+            }
+        }
+        return new TemplateClassifier(center, t, counts, classNames, imageShape);
+    }
+
     private static double[][] means(Dataset train, int[] counts) {
         int d = train.dims();
         double[][] sum = new double[counts.length][d];

@@ -1,0 +1,197 @@
+package io.vecml.engine.api;
+
+import io.vecml.engine.data.DataFormatException;
+import io.vecml.engine.data.Dataset;
+import io.vecml.engine.distance.Metric;
+import io.vecml.engine.template.TemplateClassifier;
+import io.vecml.engine.template.TemplateClassifier.Center;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/** The template (nearest class mean or median) classifier behind {@link Classifier}. */
+public final class TemplateModel implements Classifier {
+
+    /**
+     * @param center mean (the lecture's template) or median
+     * @param metric the distance to the templates
+     */
+    public record Params(Center center, Metric metric) {
+        public Params {
+            Objects.requireNonNull(center, "center");
+            Objects.requireNonNull(metric, "metric");
+        }
+
+        /** Class means, L1: the lecture's template classifier. */
+        public static Params defaults() {
+            return new Params(Center.MEAN, Metric.L1);
+        }
+
+        public Params withCenter(Center v) {
+            return new Params(v, metric);
+        }
+
+        public Params withMetric(Metric v) {
+            return new Params(center, v);
+        }
+    }
+
+    private final Params params;
+    private final RunOptions run;
+    private volatile TemplateClassifier model;
+
+    public TemplateModel(Params params, RunOptions run) {
+        this.params = Objects.requireNonNull(params, "params");
+        this.run = Objects.requireNonNull(run, "run");
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    @Override
+    public String kind() {
+        return "template";
+    }
+
+    @Override
+    public TemplateModel fit(Dataset train) {
+        Objects.requireNonNull(train, "train");
+        if (train.dims() == 0) {
+            throw new IllegalArgumentException("cannot fit templates on data with 0 features");
+        }
+        model = TemplateClassifier.fit(train, params.center());
+        return this;
+    }
+
+    /** The fitted engine model (templates, counts, image shape). */
+    public TemplateClassifier templates() {
+        TemplateClassifier m = model;
+        if (m == null) {
+            throw new IllegalStateException("call fit(train) before using the template model");
+        }
+        return m;
+    }
+
+    @Override
+    public int[] predict(Dataset data) {
+        TemplateClassifier m = templates();
+        checkDims(data, m);
+        return m.predict(data, params.metric(), run.threads());
+    }
+
+    private static void checkDims(Dataset data, TemplateClassifier m) {
+        if (data.dims() != m.dims()) {
+            throw new IllegalArgumentException("the data has " + data.dims() + " features but the model was fitted on "
+                    + m.dims());
+        }
+    }
+
+    /**
+     * The distance from every row to every class template (L1, or Euclidean for L2), in double
+     * precision; NaN for a class that had no training rows.
+     */
+    @Override
+    public Scores scores(Dataset data) {
+        TemplateClassifier m = templates();
+        checkDims(data, m);
+        int classes = m.numClasses();
+        int d = m.dims();
+        float[][] t = m.templates();
+        double[] out = new double[data.rows() * classes];
+        double[] row = new double[d];
+        for (int r = 0; r < data.rows(); r++) {
+            for (int f = 0; f < d; f++) {
+                row[f] = data.value(r, f);
+            }
+            for (int c = 0; c < classes; c++) {
+                double s = 0;
+                for (int f = 0; f < d; f++) {
+                    double x = row[f] - t[c][f];
+                    s += params.metric() == Metric.L1 ? Math.abs(x) : x * x;
+                }
+                out[r * classes + c] = !m.hasTemplate(c) ? Double.NaN : params.metric() == Metric.L1 ? s : Math.sqrt(s);
+            }
+        }
+        return new Scores(Scores.Kind.DISTANCES, data.rows(), classes, out);
+    }
+
+    @Override
+    public Scores predictProba(Dataset data) {
+        throw new UnsupportedOperationException("the template classifier gives distances to the class templates, not"
+                + " probabilities: use scores()");
+    }
+
+    @Override
+    public int dims() {
+        return templates().dims();
+    }
+
+    @Override
+    public int numClasses() {
+        return templates().numClasses();
+    }
+
+    @Override
+    public List<String> classNames() {
+        return templates().classNames();
+    }
+
+    @Override
+    public void save(Path file) throws IOException {
+        TemplateClassifier m = templates();
+        float[][] t = m.templates();
+        ModelFile.write(file, kind(), out -> {
+            out.writeInt(params.center().ordinal());
+            out.writeInt(params.metric().ordinal());
+            out.writeInt(m.dims());
+            ModelFile.writeNames(out, m.classNames());
+            ModelFile.writeShape(out, m.imageShape().orElse(null));
+            for (int c = 0; c < m.numClasses(); c++) {
+                out.writeInt(m.count(c));
+                for (float v : t[c]) {
+                    out.writeFloat(v);
+                }
+            }
+        });
+    }
+
+    static TemplateModel read(ModelFile.Reader r, RunOptions run) throws DataFormatException {
+        Center center = Center.values()[r.i32("center", 0, Center.values().length - 1)];
+        Metric metric = Metric.values()[r.i32("metric", 0, Metric.values().length - 1)];
+        int dims = r.i32("features", 1, Integer.MAX_VALUE);
+        List<String> names = ModelFile.readNames(r);
+        if ((long) names.size() * (4 + 4L * dims) > r.buf.remaining()) {
+            throw r.error(names.size() + " templates of " + dims + " features need " + names.size() * (4 + 4L * dims)
+                    + " bytes, the file has " + r.buf.remaining() + " left");
+        }
+        var shape = ModelFile.readShape(r, dims);
+        int[] counts = new int[names.size()];
+        float[][] t = new float[names.size()][dims];
+        boolean any = false;
+        for (int c = 0; c < counts.length; c++) {
+            counts[c] = r.i32("row count of class " + c, 0, Integer.MAX_VALUE);
+            any |= counts[c] > 0;
+            for (int f = 0; f < dims; f++) {
+                float v = r.f32("template " + c + " feature " + f);
+                if (!Float.isFinite(v)) {
+                    throw r.error("template " + c + " feature " + f + " is " + v + " (templates are finite)");
+                }
+                t[c][f] = counts[c] > 0 ? v : 0f;
+            }
+        }
+        if (!any) {
+            throw r.error("no class has a template (every row count is 0)");
+        }
+        r.end();
+        TemplateModel m = new TemplateModel(new Params(center, metric), run);
+        m.model = TemplateClassifier.restore(center, t, counts, names, shape);
+        return m;
+    }
+
+    @Override
+    public void close() {
+        // templates live in an automatic arena: nothing to free by hand
+    }
+}
