@@ -1,13 +1,7 @@
 package io.vecml.engine.gemm;
 
+import io.vecml.engine.concurrent.Fork;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.vecml.engine.gemm.JavaGemmKernel.MR;
@@ -51,7 +45,7 @@ public final class JavaGemm implements Gemm {
 
     private final int threads;
     private final Object poolLock = new Object();
-    private ThreadPoolExecutor pool;
+    private Fork.Team team;
 
     public JavaGemm(int threads) {
         if (threads < 1) {
@@ -105,63 +99,17 @@ public final class JavaGemm implements Gemm {
             call.work();
             return;
         }
-        ThreadPoolExecutor p = pool();
-        List<Future<?>> futures = new ArrayList<>(workers - 1);
-        for (int w = 1; w < workers; w++) {
-            futures.add(p.submit(call::work));
-        }
-        Throwable failure = null;
-        try {
-            call.work();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        // Workers write into C: wait for all of them before returning, even after a failure.
-        boolean interrupted = false;
-        for (Future<?> f : futures) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause();
-                    }
-                    break;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("sgemm worker failed", failure);
-        }
+        // Workers write into C: the team waits for all of them before returning, even after a failure.
+        team().run(workers, w -> call.work());
     }
 
-    private ThreadPoolExecutor pool() {
+    private Fork.Team team() {
         synchronized (poolLock) {
-            if (pool == null) {
-                AtomicInteger id = new AtomicInteger();
-                // The caller computes a share too, so threads - 1 helpers. Daemon and idle-timed so an
-                // unused instance does not keep threads (or the JVM) alive.
-                pool = new ThreadPoolExecutor(threads - 1, threads - 1, 10, TimeUnit.SECONDS,
-                        new LinkedBlockingQueue<>(), r -> {
-                            Thread t = new Thread(r, "vecml-gemm-" + id.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        });
-                pool.allowCoreThreadTimeOut(true);
+            if (team == null) {
+                // The caller computes a share too: threads - 1 helpers, idle-timed (see Fork.Team).
+                team = new Fork.Team(threads, "vecml-gemm");
             }
-            return pool;
+            return team;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.vecml.engine.knn;
 
+import io.vecml.engine.concurrent.Fork;
+
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.gemm.Gemm;
@@ -191,22 +193,7 @@ final class KnnSearch {
                 failure.compareAndSet(null, t);
             }
         };
-        if (javaThreads <= 1) {
-            work.run();
-        } else {
-            Thread[] ts = new Thread[javaThreads];
-            for (int i = 0; i < javaThreads; i++) {
-                ts[i] = Thread.ofPlatform().name("vecml-knn-" + i).start(work);
-            }
-            for (Thread t : ts) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while searching neighbours", e);
-                }
-            }
-        }
+        Fork.run(javaThreads, "vecml-knn", i -> work.run());
         Throwable t = failure.get();
         if (t != null) {
             if (t instanceof RuntimeException re) {

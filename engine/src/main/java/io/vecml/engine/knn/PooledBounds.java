@@ -1,5 +1,7 @@
 package io.vecml.engine.knn;
 
+import io.vecml.engine.concurrent.Fork;
+
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.ImageShape;
 import io.vecml.engine.distance.Metric;
@@ -250,22 +252,11 @@ final class PooledBounds {
             int to = (int) ((long) n * (w + 1) / workers);
             parts[w] = () -> poolRows(train, coarse, fine, panels, fineRows, norms, from, to);
         }
-        if (workers == 1) {
-            parts[0].run();
-        } else {
-            Thread[] ts = new Thread[workers];
-            for (int w = 0; w < workers; w++) {
-                ts[w] = Thread.ofPlatform().name("vecml-pool-" + w).start(parts[w]);
-            }
-            for (Thread t : ts) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    arena.close();
-                    throw new IllegalStateException("interrupted while pooling the training set", e);
-                }
-            }
+        try {
+            Fork.run(workers, "vecml-pool", w -> parts[w].run());
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
         }
         return new PooledBounds(metric, n, coarse, fine, panels, np, fineRows, norms, arena);
     }

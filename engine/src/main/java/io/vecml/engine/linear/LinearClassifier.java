@@ -1,5 +1,7 @@
 package io.vecml.engine.linear;
 
+import io.vecml.engine.concurrent.Fork;
+
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.ImageShape;
 import io.vecml.engine.gemm.Gemm;
@@ -204,7 +206,7 @@ public final class LinearClassifier {
         int workers = Math.min(threads, blocks);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment w = weightSegment(arena);
-            Parallel.run(workers, t -> {
+            Fork.run(workers, "vecml-linear", t -> {
                 try (BatchGradient b = new BatchGradient(Objective.of(config), scaling, c, Math.min(BLOCK, n),
                         gemms.apply(1), k)) {
                     float[] block = new float[b.maxBatch() * c];

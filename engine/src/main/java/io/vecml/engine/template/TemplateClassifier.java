@@ -1,5 +1,7 @@
 package io.vecml.engine.template;
 
+import io.vecml.engine.concurrent.Fork;
+
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.ImageShape;
 import io.vecml.engine.distance.Metric;
@@ -10,12 +12,10 @@ import io.vecml.engine.kernels.Kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.IntConsumer;
 
 /**
  * The template (nearest-centroid) classifier: one float32 template per class, and a row is given
@@ -351,7 +351,7 @@ public final class TemplateClassifier {
     private void predictL1(Dataset data, int[] out, int threads) {
         Kernels k = KernelSelection.current().kernels();
         boolean exactU8 = data.type() == Dataset.Type.UINT8 && templatesU8 != null;
-        parallelRanges(data.rows(), threads, 64, (from, to) -> {
+        Fork.ranges(data.rows(), threads, 64, "vecml-template", (from, to) -> {
             float[] dist = new float[classes];
             MemorySegment src = data.segment();
             if (exactU8) {
@@ -400,7 +400,7 @@ public final class TemplateClassifier {
         int workers = Math.min(threads, blocks);
         boolean u8 = data.type() == Dataset.Type.UINT8;
         GemmSelection sel = GemmSelection.current();
-        parallelRanges(blocks, workers, 1, (fromBlock, toBlock) -> {
+        Fork.ranges(blocks, workers, 1, "vecml-template", (fromBlock, toBlock) -> {
             Gemm gemm = sel.create(1);
             int block = Math.min(L2_BLOCK, n);
             try (Arena a = Arena.ofShared()) {
@@ -439,56 +439,5 @@ public final class TemplateClassifier {
                 }
             }
         });
-    }
-
-    /** A contiguous range of rows, [from, to). */
-    @FunctionalInterface
-    private interface Range {
-        void run(int from, int to);
-    }
-
-    /** Splits [0, n) into up to {@code threads} contiguous ranges of at least {@code minSize}; the caller runs the first. */
-    private static void parallelRanges(int n, int threads, int minSize, Range body) {
-        int parts = Math.max(1, Math.min(threads, n / minSize));
-        if (parts == 1) {
-            body.run(0, n);
-            return;
-        }
-        List<Thread> started = new ArrayList<>();
-        Throwable[] failure = new Throwable[parts];
-        IntConsumer part = p -> {
-            try {
-                body.run((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts));
-            } catch (RuntimeException | Error e) {
-                failure[p] = e;
-            }
-        };
-        for (int p = 1; p < parts; p++) {
-            int id = p;
-            started.add(Thread.ofPlatform().name("vecml-template-" + p).start(() -> part.accept(id)));
-        }
-        part.accept(0);
-        boolean interrupted = false;
-        for (Thread t : started) {
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        for (Throwable f : failure) {
-            if (f instanceof RuntimeException re) {
-                throw re;
-            }
-            if (f instanceof Error err) {
-                throw err;
-            }
-        }
     }
 }

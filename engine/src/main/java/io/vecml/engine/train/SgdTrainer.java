@@ -1,5 +1,7 @@
 package io.vecml.engine.train;
 
+import io.vecml.engine.concurrent.Fork;
+
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Splits;
 import io.vecml.engine.gemm.Gemm;
@@ -123,7 +125,7 @@ public final class SgdTrainer {
         int maxShards = Math.ceilDiv(batch, SHARD_ROWS);
         int workers = Math.min(sgd.threads(), maxShards);
         BatchGradient[] bgs = new BatchGradient[workers];
-        try (Arena arena = Arena.ofShared(); Workers team = new Workers(workers)) {
+        try (Arena arena = Arena.ofShared(); Fork.Team team = new Fork.Team(workers, "vecml-sgd")) {
             for (int t = 0; t < workers; t++) {
                 bgs[t] = new BatchGradient(objective, FeatureScaling.identity(d), classes, Math.min(batch, SHARD_ROWS), gemms.apply(1),
                         KernelSelection.current().kernels());
