@@ -48,17 +48,11 @@ public interface Kernels {
     // Row r of the block starts at rowsOff + r * stride (elements); out[outOff + r] receives the
     // result for row r, for r in [0, n).
 
-    void dotF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
-                    float[] out, int outOff);
-
     void l1F32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                    float[] out, int outOff);
 
     void l2sqF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                      float[] out, int outOff);
-
-    void dotU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
-                   long[] out, int outOff);
 
     void l1U8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                   long[] out, int outOff);
@@ -67,7 +61,6 @@ public interface Kernels {
                     long[] out, int outOff);
 
     // ---- many queries against many rows (kNN tiles) ----------------------------------------------
-    // The defaults loop over the pair kernels (so an implementation only overrides what it tiles).
     // Query i of the block starts at qOff + i * qStride, row j at tOff + j * tStride (elements);
     // out[outOff + i * ldOut + j] receives the distance of pair (i, j), for i in [0, nq), j in [0, nt).
 
@@ -76,16 +69,9 @@ public interface Kernels {
      *
      * @throws IllegalArgumentException if {@code 255 * d} does not fit an int
      */
-    default void l1U8Block(MemorySegment q, long qOff, long qStride, int nq,
+    void l1U8Block(MemorySegment q, long qOff, long qStride, int nq,
                            MemorySegment t, long tOff, long tStride, int nt, int d,
-                           int[] out, int outOff, int ldOut) {
-        ScalarKernels.checkL1U8Dims(d);
-        for (int i = 0; i < nq; i++) {
-            for (int j = 0; j < nt; j++) {
-                out[outOff + i * ldOut + j] = (int) l1U8(q, qOff + i * qStride, t, tOff + j * tStride, d);
-            }
-        }
-    }
+                           int[] out, int outOff, int ldOut);
 
     /**
      * float32 L1 distances for a block of queries against a block of rows. Each pair is summed in
@@ -93,15 +79,9 @@ public interface Kernels {
      * for every pair whatever its position in the block and whatever {@code nq} and {@code nt}, so
      * the results do not depend on how a caller cuts the work into blocks or threads.
      */
-    default void l1F32Block(MemorySegment q, long qOff, long qStride, int nq,
+    void l1F32Block(MemorySegment q, long qOff, long qStride, int nq,
                             MemorySegment t, long tOff, long tStride, int nt, int d,
-                            float[] out, int outOff, int ldOut) {
-        for (int i = 0; i < nq; i++) {
-            for (int j = 0; j < nt; j++) {
-                out[outOff + i * ldOut + j] = l1F32(q, qOff + i * qStride, t, tOff + j * tStride, d);
-            }
-        }
-    }
+                            float[] out, int outOff, int ldOut);
 
     // ---- one query against rows at arbitrary offsets (kNN refinement) ---------------------------
     // Rows scattered in memory (the candidates of a filter): the implementation may interleave
@@ -109,20 +89,12 @@ public interface Kernels {
     // row starting at tOffs[r] (elements), r in [0, n).
 
     /** Exact squared L2 distances of uint8 vectors (see above). */
-    default void l2sqU8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
-                              int outOff) {
-        for (int r = 0; r < n; r++) {
-            out[outOff + r] = l2sqU8(q, qOff, t, tOffs[r], d);
-        }
-    }
+    void l2sqU8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
+                              int outOff);
 
     /** Exact L1 distances of uint8 vectors (see above). */
-    default void l1U8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
-                            int outOff) {
-        for (int r = 0; r < n; r++) {
-            out[outOff + r] = l1U8(q, qOff, t, tOffs[r], d);
-        }
-    }
+    void l1U8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
+                            int outOff);
 
     // ---- many queries against training rows stored in panels (kNN lower bounds) ------------------
     // Training rows in panels of PANEL rows, feature-major inside a panel: feature f of row j is
@@ -138,41 +110,12 @@ public interface Kernels {
     int PANEL = 16;
 
     /** L1 distances of queries against panel-stored rows (see above). */
-    default void l1F32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
-                             int d, float[] out, int outOff, int ldOut) {
-        for (int i = 0; i < nq; i++) {
-            for (int p = 0; p < np; p++) {
-                long base = panelsOff + (long) p * d * PANEL;
-                for (int r = 0; r < PANEL; r++) {
-                    float s = 0;
-                    for (int f = 0; f < d; f++) {
-                        s += Math.abs(q[qOff + i * qStride + f]
-                                - panels.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, base + (long) f * PANEL + r));
-                    }
-                    out[outOff + i * ldOut + p * PANEL + r] = s;
-                }
-            }
-        }
-    }
+    void l1F32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
+                             int d, float[] out, int outOff, int ldOut);
 
     /** Squared L2 distances of queries against panel-stored rows (see above). */
-    default void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
-                               int d, float[] out, int outOff, int ldOut) {
-        for (int i = 0; i < nq; i++) {
-            for (int p = 0; p < np; p++) {
-                long base = panelsOff + (long) p * d * PANEL;
-                for (int r = 0; r < PANEL; r++) {
-                    float s = 0;
-                    for (int f = 0; f < d; f++) {
-                        float diff = q[qOff + i * qStride + f]
-                                - panels.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, base + (long) f * PANEL + r);
-                        s += diff * diff;
-                    }
-                    out[outOff + i * ldOut + p * PANEL + r] = s;
-                }
-            }
-        }
-    }
+    void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
+                               int d, float[] out, int outOff, int ldOut);
 
     // ---- softmax -------------------------------------------------------------------------------
 
@@ -195,13 +138,4 @@ public interface Kernels {
 
     // ---- arg-extremes --------------------------------------------------------------------------
 
-    /**
-     * Index (relative to {@code off}) of the largest of {@code n} floats; ties go to the smallest
-     * index; a NaN counts as larger than everything (the first NaN wins, as numpy.argmax).
-     * Returns -1 when {@code n == 0}.
-     */
-    int argmaxF32(MemorySegment x, long off, int n);
-
-    /** As {@link #argmaxF32} for the smallest value (a NaN still wins, as numpy.argmin). */
-    int argminF32(MemorySegment x, long off, int n);
 }

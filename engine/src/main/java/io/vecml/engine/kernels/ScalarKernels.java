@@ -94,14 +94,6 @@ public final class ScalarKernels implements Kernels {
     // ---- one query against a block of rows ---------------------------------------------------
 
     @Override
-    public void dotF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
-                           float[] out, int outOff) {
-        for (int r = 0; r < n; r++) {
-            out[outOff + r] = dotF32(q, qOff, rows, rowsOff + r * stride, d);
-        }
-    }
-
-    @Override
     public void l1F32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                           float[] out, int outOff) {
         for (int r = 0; r < n; r++) {
@@ -114,14 +106,6 @@ public final class ScalarKernels implements Kernels {
                             float[] out, int outOff) {
         for (int r = 0; r < n; r++) {
             out[outOff + r] = l2sqF32(q, qOff, rows, rowsOff + r * stride, d);
-        }
-    }
-
-    @Override
-    public void dotU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
-                          long[] out, int outOff) {
-        for (int r = 0; r < n; r++) {
-            out[outOff + r] = dotU8(q, qOff, rows, rowsOff + r * stride, d);
         }
     }
 
@@ -222,49 +206,58 @@ public final class ScalarKernels implements Kernels {
 
     // ---- arg-extremes --------------------------------------------------------------------------
 
+    // ---- gathers and panels: the plain loops the SIMD versions are checked against ----
+
     @Override
-    public int argmaxF32(MemorySegment x, long off, int n) {
-        if (n <= 0) {
-            return -1;
+    public void l2sqU8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
+                              int outOff) {
+        for (int r = 0; r < n; r++) {
+            out[outOff + r] = l2sqU8(q, qOff, t, tOffs[r], d);
         }
-        int best = 0;
-        float bestValue = x.getAtIndex(F32, off);
-        if (Float.isNaN(bestValue)) {
-            return 0;
-        }
-        for (int i = 1; i < n; i++) {
-            float v = x.getAtIndex(F32, off + i);
-            if (Float.isNaN(v)) {
-                return i;
-            }
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            }
-        }
-        return best;
     }
 
     @Override
-    public int argminF32(MemorySegment x, long off, int n) {
-        if (n <= 0) {
-            return -1;
+    public void l1U8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
+                            int outOff) {
+        for (int r = 0; r < n; r++) {
+            out[outOff + r] = l1U8(q, qOff, t, tOffs[r], d);
         }
-        int best = 0;
-        float bestValue = x.getAtIndex(F32, off);
-        if (Float.isNaN(bestValue)) {
-            return 0;
-        }
-        for (int i = 1; i < n; i++) {
-            float v = x.getAtIndex(F32, off + i);
-            if (Float.isNaN(v)) {
-                return i;
+    }
+
+    @Override
+    public void l1F32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
+                             int d, float[] out, int outOff, int ldOut) {
+        for (int i = 0; i < nq; i++) {
+            for (int p = 0; p < np; p++) {
+                long base = panelsOff + (long) p * d * Kernels.PANEL;
+                for (int r = 0; r < Kernels.PANEL; r++) {
+                    float s = 0;
+                    for (int f = 0; f < d; f++) {
+                        s += Math.abs(q[qOff + i * qStride + f]
+                                - panels.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, base + (long) f * Kernels.PANEL + r));
+                    }
+                    out[outOff + i * ldOut + p * Kernels.PANEL + r] = s;
+                }
             }
-            if (v < bestValue) {
-                bestValue = v;
-                best = i;
+        }
+    }
+
+    @Override
+    public void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
+                               int d, float[] out, int outOff, int ldOut) {
+        for (int i = 0; i < nq; i++) {
+            for (int p = 0; p < np; p++) {
+                long base = panelsOff + (long) p * d * Kernels.PANEL;
+                for (int r = 0; r < Kernels.PANEL; r++) {
+                    float s = 0;
+                    for (int f = 0; f < d; f++) {
+                        float diff = q[qOff + i * qStride + f]
+                                - panels.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, base + (long) f * Kernels.PANEL + r);
+                        s += diff * diff;
+                    }
+                    out[outOff + i * ldOut + p * Kernels.PANEL + r] = s;
+                }
             }
         }
-        return best;
     }
 }

@@ -452,23 +452,6 @@ public final class SimdKernels implements Kernels {
     // heap block of rows is copied row by row.
 
     @Override
-    public void dotF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
-                           float[] out, int outOff) {
-        if (d < FL || n <= 0) {
-            ScalarKernels.INSTANCE.dotF32Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
-            return;
-        }
-        long bytes = (long) d * Float.BYTES;
-        MemorySegment nq = nativeView(0, q, qOff * Float.BYTES, bytes);
-        long qb = nq == q ? qOff * Float.BYTES : 0;
-        for (int r = 0; r < n; r++) {
-            long rowByte = (rowsOff + r * stride) * Float.BYTES;
-            MemorySegment nr = nativeView(1, rows, rowByte, bytes);
-            out[outOff + r] = dot(nq, qb, nr, nr == rows ? rowByte : 0, d);
-        }
-    }
-
-    @Override
     public void l1F32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
                           float[] out, int outOff) {
         if (d < FL || n <= 0) {
@@ -499,22 +482,6 @@ public final class SimdKernels implements Kernels {
             long rowByte = (rowsOff + r * stride) * Float.BYTES;
             MemorySegment nr = nativeView(1, rows, rowByte, bytes);
             out[outOff + r] = l2(nq, qb, nr, nr == rows ? rowByte : 0, d);
-        }
-    }
-
-    @Override
-    public void dotU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride, int n, int d,
-                          long[] out, int outOff) {
-        if (d < BL || n <= 0) {
-            ScalarKernels.INSTANCE.dotU8Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
-            return;
-        }
-        MemorySegment nq = nativeView(0, q, qOff, d);
-        long qb = nq == q ? qOff : 0;
-        for (int r = 0; r < n; r++) {
-            long row = rowsOff + r * stride;
-            MemorySegment nr = nativeView(1, rows, row, d);
-            out[outOff + r] = dotU8Native(nq, qb, nr, nr == rows ? row : 0, d);
         }
     }
 
@@ -840,7 +807,7 @@ public final class SimdKernels implements Kernels {
     public void l2sqU8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
                              int outOff) {
         if (d < BL || !q.isNative() || !t.isNative() || d > MUL_CHUNK) {
-            Kernels.super.l2sqU8Gather(q, qOff, t, tOffs, n, d, out, outOff);
+            ScalarKernels.INSTANCE.l2sqU8Gather(q, qOff, t, tOffs, n, d, out, outOff);
             return;
         }
         int full = d / BL * BL;
@@ -906,7 +873,7 @@ public final class SimdKernels implements Kernels {
     public void l1U8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d, long[] out,
                            int outOff) {
         if (d < BL || !q.isNative() || !t.isNative()) {
-            Kernels.super.l1U8Gather(q, qOff, t, tOffs, n, d, out, outOff);
+            ScalarKernels.INSTANCE.l1U8Gather(q, qOff, t, tOffs, n, d, out, outOff);
             return;
         }
         int full = d / BL * BL;
@@ -977,7 +944,7 @@ public final class SimdKernels implements Kernels {
     public void l1F32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
                             int d, float[] out, int outOff, int ldOut) {
         if (!PANELS_SIMD || !panels.isNative() || d <= 0) {
-            Kernels.super.l1F32Panels(q, qOff, qStride, nq, panels, panelsOff, np, d, out, outOff, ldOut);
+            ScalarKernels.INSTANCE.l1F32Panels(q, qOff, qStride, nq, panels, panelsOff, np, d, out, outOff, ldOut);
             return;
         }
         long pBytes = (long) d * PANEL * Float.BYTES;
@@ -1050,7 +1017,7 @@ public final class SimdKernels implements Kernels {
     public void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
                               int d, float[] out, int outOff, int ldOut) {
         if (!PANELS_SIMD || !panels.isNative() || d <= 0) {
-            Kernels.super.l2sqF32Panels(q, qOff, qStride, nq, panels, panelsOff, np, d, out, outOff, ldOut);
+            ScalarKernels.INSTANCE.l2sqF32Panels(q, qOff, qStride, nq, panels, panelsOff, np, d, out, outOff, ldOut);
             return;
         }
         long pBytes = (long) d * PANEL * Float.BYTES;
@@ -1260,90 +1227,5 @@ public final class SimdKernels implements Kernels {
                 x.blend(x.mul(inv).blend(nan, bad), fresh).intoMemorySegment(s, o, NATIVE);
             }
         }
-    }
-
-    // ---- arg-extremes --------------------------------------------------------------------------
-
-    /** Below this size the scalar loop wins (the vector version makes two passes). */
-    private static final int ARG_SIMD_MIN = 64;
-
-    @Override
-    public int argmaxF32(MemorySegment x, long off, int n) {
-        if (n < ARG_SIMD_MIN) {
-            return ScalarKernels.INSTANCE.argmaxF32(x, off, n);
-        }
-        MemorySegment nx = nativeView(0, x, off * Float.BYTES, (long) n * Float.BYTES);
-        return argMaxNative(nx, nx == x ? off * Float.BYTES : 0, n);
-    }
-
-    @Override
-    public int argminF32(MemorySegment x, long off, int n) {
-        if (n < ARG_SIMD_MIN) {
-            return ScalarKernels.INSTANCE.argminF32(x, off, n);
-        }
-        MemorySegment nx = nativeView(0, x, off * Float.BYTES, (long) n * Float.BYTES);
-        return argMinNative(nx, nx == x ? off * Float.BYTES : 0, n);
-    }
-
-    /*
-     * Two passes: the extreme value (Java MAX/MIN semantics propagate NaN, so a NaN anywhere gives
-     * NaN), then the first index holding it ({@code ==} treats -0.0 and 0.0 as equal, as the scalar
-     * {@code >}/{@code <} comparison does). Four chains hide the latency of the NaN-aware MAX/MIN
-     * sequences; the first vector is the (overlapping) last one, so no tail is needed.
-     */
-
-    private static int argMaxNative(MemorySegment x, long base, int n) {
-        FloatVector m0 = FloatVector.fromMemorySegment(F, x, base + (long) (n - FL) * Float.BYTES, NATIVE);
-        FloatVector m1 = m0;
-        FloatVector m2 = m0;
-        FloatVector m3 = m0;
-        int i = 0;
-        for (; i <= n - 4 * FL; i += 4 * FL) {
-            long o = base + (long) i * Float.BYTES;
-            m0 = m0.max(FloatVector.fromMemorySegment(F, x, o, NATIVE));
-            m1 = m1.max(FloatVector.fromMemorySegment(F, x, o + VBYTES, NATIVE));
-            m2 = m2.max(FloatVector.fromMemorySegment(F, x, o + 2 * VBYTES, NATIVE));
-            m3 = m3.max(FloatVector.fromMemorySegment(F, x, o + 3 * VBYTES, NATIVE));
-        }
-        for (; i <= n - FL; i += FL) {
-            m0 = m0.max(FloatVector.fromMemorySegment(F, x, base + (long) i * Float.BYTES, NATIVE));
-        }
-        return firstIndexOf(x, base, n, m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX));
-    }
-
-    private static int argMinNative(MemorySegment x, long base, int n) {
-        FloatVector m0 = FloatVector.fromMemorySegment(F, x, base + (long) (n - FL) * Float.BYTES, NATIVE);
-        FloatVector m1 = m0;
-        FloatVector m2 = m0;
-        FloatVector m3 = m0;
-        int i = 0;
-        for (; i <= n - 4 * FL; i += 4 * FL) {
-            long o = base + (long) i * Float.BYTES;
-            m0 = m0.min(FloatVector.fromMemorySegment(F, x, o, NATIVE));
-            m1 = m1.min(FloatVector.fromMemorySegment(F, x, o + VBYTES, NATIVE));
-            m2 = m2.min(FloatVector.fromMemorySegment(F, x, o + 2 * VBYTES, NATIVE));
-            m3 = m3.min(FloatVector.fromMemorySegment(F, x, o + 3 * VBYTES, NATIVE));
-        }
-        for (; i <= n - FL; i += FL) {
-            m0 = m0.min(FloatVector.fromMemorySegment(F, x, base + (long) i * Float.BYTES, NATIVE));
-        }
-        return firstIndexOf(x, base, n, m0.min(m1).min(m2.min(m3)).reduceLanes(VectorOperators.MIN));
-    }
-
-    /** First index whose value equals {@code value} (or is NaN, when value is NaN); n >= FL. */
-    private static int firstIndexOf(MemorySegment x, long base, int n, float value) {
-        for (int i = 0; i < n; i += FL) {
-            int start = Math.min(i, n - FL);
-            FloatVector v = FloatVector.fromMemorySegment(F, x, base + (long) start * Float.BYTES, NATIVE);
-            // If value is NaN, EQ never hits and v != v finds the NaNs; otherwise there is no NaN.
-            // One expression, no branch: choosing between two masks made a phi that defeated C2's
-            // box elimination (64 bytes allocated per call).
-            VectorMask<Float> hit = v.compare(VectorOperators.NE, v).or(v.compare(VectorOperators.EQ, value));
-            if (hit.anyTrue()) {
-                // In the overlapping last vector, lanes before i were scanned already, without a hit.
-                return start + hit.firstTrue();
-            }
-        }
-        throw new AssertionError("value not found");
     }
 }

@@ -200,11 +200,6 @@ class KernelSelectionTest {
             return s.l2sqU8(a, aOff, b, bOff, d);
         }
 
-        @Override public void dotF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride,
-                                         int n, int d, float[] out, int outOff) {
-            s.dotF32Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
-        }
-
         @Override public void l1F32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride,
                                         int n, int d, float[] out, int outOff) {
             s.l1F32Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
@@ -213,11 +208,6 @@ class KernelSelectionTest {
         @Override public void l2sqF32Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride,
                                           int n, int d, float[] out, int outOff) {
             s.l2sqF32Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
-        }
-
-        @Override public void dotU8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride,
-                                        int n, int d, long[] out, int outOff) {
-            s.dotU8Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
         }
 
         @Override public void l1U8Rows(MemorySegment q, long qOff, MemorySegment rows, long rowsOff, long stride,
@@ -230,20 +220,42 @@ class KernelSelectionTest {
             s.l2sqU8Rows(q, qOff, rows, rowsOff, stride, n, d, out, outOff);
         }
 
+        @Override public void l1U8Block(MemorySegment q, long qOff, long qStride, int nq, MemorySegment t, long tOff,
+                                        long tStride, int nt, int d, int[] out, int outOff, int ldOut) {
+            s.l1U8Block(q, qOff, qStride, nq, t, tOff, tStride, nt, d, out, outOff, ldOut);
+        }
+
+        @Override public void l1F32Block(MemorySegment q, long qOff, long qStride, int nq, MemorySegment t, long tOff,
+                                         long tStride, int nt, int d, float[] out, int outOff, int ldOut) {
+            s.l1F32Block(q, qOff, qStride, nq, t, tOff, tStride, nt, d, out, outOff, ldOut);
+        }
+
+        @Override public void l2sqU8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d,
+                                           long[] out, int outOff) {
+            s.l2sqU8Gather(q, qOff, t, tOffs, n, d, out, outOff);
+        }
+
+        @Override public void l1U8Gather(MemorySegment q, long qOff, MemorySegment t, long[] tOffs, int n, int d,
+                                         long[] out, int outOff) {
+            s.l1U8Gather(q, qOff, t, tOffs, n, d, out, outOff);
+        }
+
+        @Override public void l1F32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff,
+                                          int np, int d, float[] out, int outOff, int ldOut) {
+            s.l1F32Panels(q, qOff, qStride, nq, panels, panelsOff, np, d, out, outOff, ldOut);
+        }
+
+        @Override public void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels,
+                                            long panelsOff, int np, int d, float[] out, int outOff, int ldOut) {
+            s.l2sqF32Panels(q, qOff, qStride, nq, panels, panelsOff, np, d, out, outOff, ldOut);
+        }
+
         @Override public void softmaxRows(MemorySegment x, long off, int rows, int cols) {
             s.softmaxRows(x, off, rows, cols);
         }
 
         @Override public void softmaxClassMajor(MemorySegment x, long off, int classes, int n) {
             s.softmaxClassMajor(x, off, classes, n);
-        }
-
-        @Override public int argmaxF32(MemorySegment x, long off, int n) {
-            return s.argmaxF32(x, off, n);
-        }
-
-        @Override public int argminF32(MemorySegment x, long off, int n) {
-            return s.argminF32(x, off, n);
         }
     }
 }

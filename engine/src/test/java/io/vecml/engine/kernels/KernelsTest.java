@@ -362,10 +362,8 @@ class KernelsTest {
                 // The query in the other kind of memory than the rows: both mixes are legal.
                 MemorySegment sq = floats(arena, m == Memory.HEAP ? Memory.NATIVE : Memory.HEAP, qOff, q);
                 MemorySegment sr = floats(arena, m, 0, rows);
-                float[] dot = sentinel(n + 4);
                 float[] l1 = sentinel(n + 4);
                 float[] l2 = sentinel(n + 4);
-                k.dotF32Rows(sq, qOff, sr, rowsOff, stride, n, d, dot, outOff);
                 k.l1F32Rows(sq, qOff, sr, rowsOff, stride, n, d, l1, outOff);
                 k.l2sqF32Rows(sq, qOff, sr, rowsOff, stride, n, d, l2, outOff);
                 for (int r = 0; r < n; r++) {
@@ -376,14 +374,11 @@ class KernelsTest {
                         abs += Math.abs(q[i] * x) + Math.abs(q[i] - x);
                     }
                     float tol = (float) (2 * tolerance(d, 4 * abs));
-                    assertThat(dot[outOff + r]).as("dot row %d", r)
-                            .isCloseTo(k.dotF32(sq, qOff, sr, ro, d), within(tol));
                     assertThat(l1[outOff + r]).as("l1 row %d", r)
                             .isCloseTo(k.l1F32(sq, qOff, sr, ro, d), within(tol));
                     assertThat(l2[outOff + r]).as("l2 row %d", r)
                             .isCloseTo(k.l2sqF32(sq, qOff, sr, ro, d), within(tol));
                 }
-                assertUntouched(dot, outOff, n);
                 assertUntouched(l1, outOff, n);
                 assertUntouched(l2, outOff, n);
             }
@@ -404,27 +399,22 @@ class KernelsTest {
             for (Memory m : Memory.values()) {
                 MemorySegment sq = bytes(arena, m, qOff, q);
                 MemorySegment sr = bytes(arena, m == Memory.HEAP ? Memory.NATIVE : Memory.HEAP, 0, rows);
-                long[] dot = new long[n + 3];
                 long[] l1 = new long[n + 3];
                 long[] l2 = new long[n + 3];
-                Arrays.fill(dot, -7);
                 Arrays.fill(l1, -7);
                 Arrays.fill(l2, -7);
-                k.dotU8Rows(sq, qOff, sr, rowsOff, stride, n, d, dot, outOff);
                 k.l1U8Rows(sq, qOff, sr, rowsOff, stride, n, d, l1, outOff);
                 k.l2sqU8Rows(sq, qOff, sr, rowsOff, stride, n, d, l2, outOff);
                 for (int r = 0; r < n; r++) {
                     long ro = rowsOff + r * stride;
                     byte[] row = Arrays.copyOfRange(rows, (int) ro, (int) ro + d);
                     long[] expected = exactU8(q, row);
-                    assertThat(dot[outOff + r]).as("dot row %d", r).isEqualTo(expected[0])
-                            .isEqualTo(k.dotU8(sq, qOff, sr, ro, d));
                     assertThat(l1[outOff + r]).as("l1 row %d", r).isEqualTo(expected[1])
                             .isEqualTo(k.l1U8(sq, qOff, sr, ro, d));
                     assertThat(l2[outOff + r]).as("l2 row %d", r).isEqualTo(expected[2])
                             .isEqualTo(k.l2sqU8(sq, qOff, sr, ro, d));
                 }
-                for (long[] out : new long[][] {dot, l1, l2}) {
+                for (long[] out : new long[][] {l1, l2}) {
                     assertThat(out[0]).isEqualTo(-7);
                     assertThat(out[outOff + n]).isEqualTo(-7);
                     assertThat(out[outOff + n + 1]).isEqualTo(-7);
@@ -443,10 +433,10 @@ class KernelsTest {
         MemorySegment s = MemorySegment.ofArray(data);
         float[] out = new float[6];
         k.l2sqF32Rows(s, 0, s, 10, 0, 3, d, out, 0);
-        k.dotF32Rows(s, 0, s, 10, 13, 3, d, out, 3);
+        k.l1F32Rows(s, 0, s, 10, 13, 3, d, out, 3);
         for (int r = 0; r < 3; r++) {
             assertThat(out[r]).isCloseTo(k.l2sqF32(s, 0, s, 10, d), within(1e-3f));
-            assertThat(out[3 + r]).isCloseTo(k.dotF32(s, 0, s, 10 + 13L * r, d), within(1e-3f));
+            assertThat(out[3 + r]).isCloseTo(k.l1F32(s, 0, s, 10 + 13L * r, d), within(1e-3f));
         }
     }
 
@@ -758,8 +748,6 @@ class KernelsTest {
                     assertThat(k.dotF32(a, 3, b, 5, d)).as(what).isEqualTo(k.dotF32(a0, 3, b0, 5, d));
                     assertThat(k.l1F32(a, 3, b, 5, d)).as(what).isEqualTo(k.l1F32(a0, 3, b0, 5, d));
                     assertThat(k.l2sqF32(a, 3, b, 5, d)).as(what).isEqualTo(k.l2sqF32(a0, 3, b0, 5, d));
-                    assertThat(k.argmaxF32(a, 3, d)).as(what).isEqualTo(k.argmaxF32(a0, 3, d));
-                    assertThat(k.argminF32(a, 3, d)).as(what).isEqualTo(k.argminF32(a0, 3, d));
                     MemorySegment ua0 = uas.get(i);
                     MemorySegment ub0 = ubs.get((i + 2) % ubs.size());
                     long[] expected = exactU8(Arrays.copyOfRange(ua, 3, 3 + d), Arrays.copyOfRange(ub, 5, 5 + d));
@@ -781,7 +769,6 @@ class KernelsTest {
             for (MemorySegment s : List.of(heap, nat)) {
                 assertThatThrownBy(() -> k.dotF32(s, 0, s, 0, 41)).isInstanceOf(IndexOutOfBoundsException.class);
                 assertThatThrownBy(() -> k.l2sqF32(s, 30, s, 0, 11)).isInstanceOf(IndexOutOfBoundsException.class);
-                assertThatThrownBy(() -> k.argmaxF32(s, 0, 41)).isInstanceOf(IndexOutOfBoundsException.class);
                 assertThatThrownBy(() -> k.softmaxRows(s, 0, 5, 9)).isInstanceOf(IndexOutOfBoundsException.class);
                 assertThat(k.l1F32(s, 0, s, 0, 40)).isZero();
             }
@@ -801,77 +788,6 @@ class KernelsTest {
 
     // ---- arg-extremes --------------------------------------------------------------------------
 
-    static int expectedArg(float[] x, boolean max) {
-        int best = -1;
-        for (int i = 0; i < x.length; i++) {
-            if (Float.isNaN(x[i])) {
-                return i;
-            }
-            if (best < 0 || (max ? x[i] > x[best] : x[i] < x[best])) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    @ParameterizedTest(name = "{0} n={1} {2}")
-    @MethodSource("implsSizesMemory")
-    void argExtremesWithTies(Kernels k, int n, Memory m) {
-        Random rnd = new Random(n);
-        try (Arena arena = Arena.ofConfined()) {
-            for (int round = 0; round < 4; round++) {
-                float[] x = new float[n];
-                for (int i = 0; i < n; i++) {
-                    // Few distinct values, so ties are common; round 3 uses continuous values.
-                    x[i] = round == 3 ? rnd.nextFloat() : rnd.nextInt(4 + round);
-                }
-                MemorySegment s = floats(arena, m, 2, x);
-                assertThat(k.argmaxF32(s, 2, n)).as("argmax round %d", round).isEqualTo(expectedArg(x, true));
-                assertThat(k.argminF32(s, 2, n)).as("argmin round %d", round).isEqualTo(expectedArg(x, false));
-            }
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("impls")
-    void argExtremesNaNAndSignedZeroRules(Kernels k) {
-        assertThat(k.argmaxF32(MemorySegment.ofArray(new float[0]), 0, 0)).isEqualTo(-1);
-        assertThat(k.argminF32(MemorySegment.ofArray(new float[3]), 3, 0)).isEqualTo(-1);
-        for (int n : new int[] {1, 2, 5, 8, 9, 10, 16, 17, 63, 64, 65, 100, 257, 1000}) {
-            for (int first : IntStream.of(0, n / 3, n - 1).distinct().toArray()) {
-                float[] x = new float[n];
-                for (int i = 0; i < n; i++) {
-                    x[i] = i % 7;
-                }
-                x[first] = Float.NaN;
-                if (first + 1 < n) {
-                    x[n - 1] = Float.NaN;
-                    x[(first + n) / 2] = Float.POSITIVE_INFINITY;
-                }
-                MemorySegment s = MemorySegment.ofArray(x);
-                assertThat(k.argmaxF32(s, 0, n)).as("argmax n=%d nan at %d", n, first).isEqualTo(first);
-                assertThat(k.argminF32(s, 0, n)).as("argmin n=%d nan at %d", n, first).isEqualTo(first);
-            }
-            // Infinities, and -0.0 == 0.0 as a tie (first index).
-            float[] x = new float[n];
-            Arrays.fill(x, 1f);
-            x[n / 2] = Float.POSITIVE_INFINITY;
-            x[n - 1] = Float.POSITIVE_INFINITY;
-            x[n / 3] = Float.NEGATIVE_INFINITY;
-            MemorySegment s = MemorySegment.ofArray(x);
-            assertThat(k.argmaxF32(s, 0, n)).isEqualTo(expectedArg(x, true));
-            assertThat(k.argminF32(s, 0, n)).isEqualTo(expectedArg(x, false));
-            float[] zeros = new float[n];
-            for (int i = 0; i < n; i++) {
-                zeros[i] = i % 2 == 0 ? -0.0f : 0.0f;
-            }
-            zeros[n - 1] = -0.0f;
-            MemorySegment z = MemorySegment.ofArray(zeros);
-            assertThat(k.argmaxF32(z, 0, n)).isZero();
-            assertThat(k.argminF32(z, 0, n)).isZero();
-        }
-    }
-
     @Test
     void bothImplementationsAreTestedWhenRequired() {
         List<String> names = KernelSelection.available().stream().map(Kernels::name).toList();
@@ -882,3 +798,4 @@ class KernelsTest {
         }
     }
 }
+
