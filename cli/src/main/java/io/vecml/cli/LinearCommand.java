@@ -144,12 +144,6 @@ final class LinearCommand implements Runnable {
                 Pictures.shapeOf(model.dims(), model.imageShape())), file);
     }
 
-    static void checkPng(Path p, String option) {
-        if (p != null && !p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-            throw new IllegalArgumentException(option + " must name a .png file, got " + p);
-        }
-    }
-
     /** Options of the rows that eval and predict read. */
     static final class PartOptions {
         @Option(names = "--split", paramLabel = "WHICH", defaultValue = "test",
@@ -341,12 +335,6 @@ final class LinearCommand implements Runnable {
             if (!(delta > 0) || Double.isInfinite(delta)) {
                 throw new IllegalArgumentException("--delta must be finite and > 0, got " + delta);
             }
-            checkPng(curvePng, "--curve-png");
-            checkPng(weightsPng, "--weights-png");
-            checkPng(confusionPng, "--confusion-png");
-            if (model != null && Files.isDirectory(model)) {
-                throw new IllegalArgumentException("--model must name a file, " + model + " is a folder");
-            }
             Preprocessing pre;
             try {
                 pre = Preprocessing.fromId(preprocess);
@@ -356,6 +344,10 @@ final class LinearCommand implements Runnable {
             }
             LinearConfig cfg = new LinearConfig(loss(loss), delta, regularizer(reg, lambda, l1Ratio, regBias), pre);
             int nThreads = threads(threads);
+            OutputPaths.file(model, "--model");
+            OutputPaths.png(curvePng, "--curve-png");
+            OutputPaths.png(weightsPng, "--weights-png");
+            OutputPaths.png(confusionPng, "--confusion-png");
             SgdConfig sgd = new SgdConfig(lr, batch, epochs, seed, schedule(schedule), momentum, validation, patience,
                     nThreads);
             PrintWriter out = spec.commandLine().getOut();
@@ -521,7 +513,7 @@ final class LinearCommand implements Runnable {
         public Integer call() throws IOException {
             int nThreads = threads(threads);
             TrainTestData.Part which = TrainTestData.Part.parse(part.split);
-            checkPng(confusionPng, "--confusion-png");
+            OutputPaths.png(confusionPng, "--confusion-png");
             LinearClassifier m = loadModel(model);
             PrintWriter out = spec.commandLine().getOut();
             try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed)) {
@@ -630,12 +622,8 @@ final class LinearCommand implements Runnable {
         public Integer call() throws IOException {
             int nThreads = threads(threads);
             TrainTestData.Part which = TrainTestData.Part.parse(part.split);
-            for (Path p : new Path[] {outFile, probabilities}) {
-                if (p != null && !p.getFileName().toString().endsWith(".npy")) {
-                    throw new IllegalArgumentException((p == outFile ? "--out" : "--probabilities")
-                            + " must name a .npy file, got " + p);
-                }
-            }
+            OutputPaths.file(outFile, "--out", ".npy");
+            OutputPaths.file(probabilities, "--probabilities", ".npy");
             LinearClassifier m = loadModel(model);
             if (probabilities != null && m.loss() != Loss.SOFTMAX) {
                 throw new IllegalArgumentException("--probabilities needs a softmax model; " + model + " is an "
