@@ -175,6 +175,26 @@ class OutputPathsTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aCommandsWriteRemovesTheTempFileAKilledWriteLeftAndLeavesNoneOfItsOwn() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("convert-out"));
+        // what a killed "data convert" leaves: its writer's pid (above Linux's PID_MAX_LIMIT 2^22: surely
+        // gone), untouched for 11 minutes
+        Path killed = Files.writeString(out.resolve(".x_train.npy.vecml-4194305-q1w2e3.tmp"), "partial");
+        Files.setLastModifiedTime(killed, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofMinutes(11))));
+        Path recent = Files.writeString(out.resolve(".y_train.npy.vecml-4194305-r4t5y6.tmp"), "maybe still going");
+
+        CliTest.Run r = CliTest.run("data", "convert", "embedded:digits", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        try (Stream<Path> files = Files.list(out)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
+                    ".y_train.npy.vecml-4194305-r4t5y6.tmp", "class_names.txt", "x_train.npy", "y_train.npy");
+        }
+        assertThat(killed).doesNotExist();
+        assertThat(recent).exists();
+    }
+
+    @org.junit.jupiter.api.Test
     void aWrongExtensionIsStillRefused() {
         CliTest.Run r = CliTest.run("knn", "--data", "embedded:digits", "--predictions", tmp.resolve("p.csv").toString());
         assertThat(r.code()).isEqualTo(2);
