@@ -92,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long start = System.nanoTime();
         int knnThreads = LinearCommand.threads(threads);
-        Path dir = out == null ? null : Reports.outputDir(out, "--out");
+        Path dir = OutputPaths.folder(out, "--out", "bench.json", "bench.png");
         KernelSelection ks = KernelSelection.current();
         GemmSelection gs = GemmSelection.current();
         List<Row> rows = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.vecml.cli;
 
+import io.vecml.engine.data.AtomicWrite;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.LoadedData;
@@ -7,7 +8,7 @@ import io.vecml.engine.data.Npy;
 import io.vecml.engine.data.SyntheticData;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -148,6 +149,7 @@ final class DataCommand implements Callable<Integer> {
             if (perClass < 1 || perClass > 100) {
                 throw new IllegalArgumentException("--per-class must be 1..100, got " + perClass);
             }
+            OutputPaths.png(out, "--out");
             try (LoadedData data = load(path, source)) {
                 Dataset d = data.splits().get(split);
                 if (d == null) {
@@ -199,6 +201,9 @@ final class DataCommand implements Callable<Integer> {
             if (train < 1 || test < 1) {
                 throw new IllegalArgumentException("--train and --test must be >= 1");
             }
+            OutputPaths.folder(out, "--out");
+            OutputPaths.folder(out.resolve(SyntheticData.folderName(l)),
+                    "--out");
             long t0 = System.nanoTime();
             Path written;
             try (LoadedData d = SyntheticData.generate(l, train, test, seed)) {
@@ -237,8 +242,9 @@ final class DataCommand implements Callable<Integer> {
             if (!to.equalsIgnoreCase("npy")) {
                 throw new IllegalArgumentException("--to: only npy is supported, got '" + to + "'");
             }
+            OutputPaths.folder(out, "--out", "x_train.npy", "y_train.npy", "x_test.npy", "y_test.npy",
+                    "class_names.txt");
             try (LoadedData data = load(path, source)) {
-                Files.createDirectories(out);
                 List<String> written = new ArrayList<>();
                 for (Map.Entry<String, Dataset> e : data.splits().entrySet()) {
                     Path x = out.resolve("x_" + e.getKey() + ".npy");
@@ -249,10 +255,14 @@ final class DataCommand implements Callable<Integer> {
                     written.add(y.getFileName().toString());
                 }
                 Path names = out.resolve("class_names.txt");
-                Path tmp = AtomicFiles.tempBeside(out, ".class_names");
-                Files.write(tmp, data.train().classNames());
-                Files.move(tmp, names, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                List<String> classNames = data.train().classNames();
+                AtomicWrite.write(names, os -> {
+                    StringBuilder b = new StringBuilder();
+                    for (String n : classNames) {
+                        b.append(n).append('\n');
+                    }
+                    os.write(b.toString().getBytes(StandardCharsets.UTF_8));
+                });
                 written.add(names.getFileName().toString());
                 spec.commandLine().getOut().printf("wrote %s to %s%n", String.join(", ", written), out);
                 spec.commandLine().getOut().flush();

@@ -219,7 +219,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         int[] ks = GridCommand.parseKs(kSpec);
         nThreads = LinearCommand.threads(threads);
-        Path dir = out == null ? null : Reports.outputDir(out, "--out");
+        Path dir = OutputPaths.folder(out, "--out", "report.json", "report.md");
         budget = new Timing.Budget(repeats, 40, 0.2, 3.0);
         KernelSelection kSel = KernelSelection.current();
         GemmSelection gSel = GemmSelection.current();

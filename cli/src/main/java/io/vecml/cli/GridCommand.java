@@ -201,6 +201,7 @@ final class GridCommand implements Callable<Integer> {
             if (nThreads < 1) {
                 throw new IllegalArgumentException("--threads must be >= 1, got " + nThreads);
             }
+            OutputPaths.png(plotPng, "--plot-png");
             CvSpec cv = new CvSpec(folds, stratified, seed, scaling, sc);
             try (LoadedData d = DataCommand.load(data, source);
                  Dataset train = limit == null ? d.train().select(all(d.train().rows())) : Transforms.first(d.train(), limit)) {
@@ -447,7 +448,7 @@ final class GridCommand implements Callable<Integer> {
             if (!(l1Ratio >= 0 && l1Ratio <= 1)) {
                 throw new IllegalArgumentException("--l1-ratio must be in [0, 1], got " + l1Ratio);
             }
-            LinearCommand.checkPng(plotPng, "--plot-png");
+            OutputPaths.png(plotPng, "--plot-png");
             List<Loss> ls = new ArrayList<>();
             for (String l : losses) {
                 Loss x = LinearCommand.loss(l);

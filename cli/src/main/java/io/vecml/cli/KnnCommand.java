@@ -251,10 +251,8 @@ final class KnnCommand implements Callable<Integer> {
         if (reportEvery != null && reportEvery < 1) {
             throw new IllegalArgumentException("--report-every must be >= 1, got " + reportEvery);
         }
-        LinearCommand.checkPng(confusionPng, "--confusion-png");
-        if (predictions != null && !predictions.getFileName().toString().endsWith(".npy")) {
-            throw new IllegalArgumentException("--predictions must name a .npy file, got " + predictions);
-        }
+        OutputPaths.png(confusionPng, "--confusion-png");
+        OutputPaths.file(predictions, "--predictions", ".npy");
     }
 
     static double median(List<Double> x) {

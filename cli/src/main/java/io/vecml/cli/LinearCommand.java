@@ -97,12 +97,6 @@ final class LinearCommand implements Callable<Integer> {
                 Pictures.shapeOf(model.dims(), model.imageShape())), file);
     }
 
-    static void checkPng(Path p, String option) {
-        if (p != null && !p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-            throw new IllegalArgumentException(option + " must name a .png file, got " + p);
-        }
-    }
-
     /** Options of the rows that eval and predict read. */
     static final class PartOptions {
         @Option(names = "--split", paramLabel = "WHICH", defaultValue = "test",
@@ -294,12 +288,6 @@ final class LinearCommand implements Callable<Integer> {
             if (!(delta > 0) || Double.isInfinite(delta)) {
                 throw new IllegalArgumentException("--delta must be finite and > 0, got " + delta);
             }
-            checkPng(curvePng, "--curve-png");
-            checkPng(weightsPng, "--weights-png");
-            checkPng(confusionPng, "--confusion-png");
-            if (model != null && Files.isDirectory(model)) {
-                throw new IllegalArgumentException("--model must name a file, " + model + " is a folder");
-            }
             Preprocessing pre;
             try {
                 pre = Preprocessing.fromId(preprocess);
@@ -309,6 +297,10 @@ final class LinearCommand implements Callable<Integer> {
             }
             LinearConfig cfg = new LinearConfig(loss(loss), delta, regularizer(reg, lambda, l1Ratio, regBias), pre);
             int nThreads = threads(threads);
+            OutputPaths.file(model, "--model");
+            OutputPaths.png(curvePng, "--curve-png");
+            OutputPaths.png(weightsPng, "--weights-png");
+            OutputPaths.png(confusionPng, "--confusion-png");
             SgdConfig sgd = new SgdConfig(lr, batch, epochs, seed, schedule(schedule), momentum, validation, patience,
                     nThreads);
             PrintWriter out = spec.commandLine().getOut();
@@ -474,7 +466,7 @@ final class LinearCommand implements Callable<Integer> {
         public Integer call() throws IOException {
             int nThreads = threads(threads);
             TrainTestData.Part which = TrainTestData.Part.parse(part.split);
-            checkPng(confusionPng, "--confusion-png");
+            OutputPaths.png(confusionPng, "--confusion-png");
             LinearClassifier m = loadModel(model);
             PrintWriter out = spec.commandLine().getOut();
             try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed)) {
@@ -583,12 +575,8 @@ final class LinearCommand implements Callable<Integer> {
         public Integer call() throws IOException {
             int nThreads = threads(threads);
             TrainTestData.Part which = TrainTestData.Part.parse(part.split);
-            for (Path p : new Path[] {outFile, probabilities}) {
-                if (p != null && !p.getFileName().toString().endsWith(".npy")) {
-                    throw new IllegalArgumentException((p == outFile ? "--out" : "--probabilities")
-                            + " must name a .npy file, got " + p);
-                }
-            }
+            OutputPaths.file(outFile, "--out", ".npy");
+            OutputPaths.file(probabilities, "--probabilities", ".npy");
             LinearClassifier m = loadModel(model);
             if (probabilities != null && m.loss() != Loss.SOFTMAX) {
                 throw new IllegalArgumentException("--probabilities needs a softmax model; " + model + " is an "

@@ -1,7 +1,10 @@
 package io.vecml.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,13 +37,24 @@ public final class Main implements Callable<Integer> {
     public static final int INTERNAL = 1;
 
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(System.out, true);
+        StandardOutput stdout = StandardOutput.stdout();
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, Charset.defaultCharset()), true);
         PrintWriter err = new PrintWriter(System.err, true);
-        System.exit(run(out, err, args));
+        System.exit(run(out, err, stdout::failure, args));
     }
 
     /** Runs the command line and returns the exit code (used by tests, which must not exit). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(out, err, () -> null, args);
+    }
+
+    /**
+     * Runs the command line and returns the exit code. Whatever the command returned, a failure to
+     * write {@code out} (a closed pipe, a full disk: {@link PrintWriter#checkError}) is reported on
+     * {@code err} as a failure to write the standard output, with the reason from {@code outFailure}
+     * when it knows one, and the exit code is then {@link #BAD_INPUT} (not 0).
+     */
+    static int run(PrintWriter out, PrintWriter err, Supplier<String> outFailure, String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
@@ -55,7 +69,27 @@ public final class Main implements Callable<Integer> {
             }
             return badInput ? BAD_INPUT : INTERNAL;
         });
-        return cl.execute(args);
+        int code = cl.execute(args);
+        if (out.checkError()) {
+            String reason = outFailure.get();
+            err.println(commandName(cl) + ": error: could not write to standard output"
+                    + (reason == null ? "" : ": " + reason) + "; the output is incomplete");
+            err.flush();
+            return code == 0 ? BAD_INPUT : code;
+        }
+        return code;
+    }
+
+    /** The full name of the command that ran ("vecml linear train"), for messages. */
+    private static String commandName(CommandLine cl) {
+        CommandLine.ParseResult r = cl.getParseResult();
+        if (r == null) {
+            return "vecml";
+        }
+        while (r.subcommand() != null) {
+            r = r.subcommand();
+        }
+        return r.commandSpec().qualifiedName();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.vecml.cli;
 
+import io.vecml.engine.data.AtomicWrite;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.ImageShape;
 import io.vecml.engine.data.Splits;
@@ -10,10 +11,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import javax.imageio.ImageIO;
 
@@ -226,22 +224,12 @@ final class Pictures {
         return Math.max(0, Math.min(255, q));
     }
 
-    /** Writes a PNG atomically (temp file beside the target, then rename). */
+    /** Writes a PNG atomically ({@link AtomicWrite}); the folder must exist ({@link OutputPaths} creates it). */
     static void writePng(BufferedImage img, Path out) throws IOException {
-        Path dir = out.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = AtomicFiles.tempBeside(dir, "." + out.getFileName());
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                if (!ImageIO.write(img, "png", os)) {
-                    throw new IOException("no PNG writer available in this JDK");
-                }
+        AtomicWrite.write(out, os -> {
+            if (!ImageIO.write(img, "png", os)) {
+                throw new IOException("no PNG writer available in this JDK");
             }
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

@@ -1,15 +1,16 @@
 package io.vecml.cli;
 
+import io.vecml.engine.data.AtomicWrite;
 import io.vecml.engine.data.CsvTable;
 import io.vecml.engine.regression.LinearRegression;
 import io.vecml.engine.regression.RegressionMetrics;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,12 +68,11 @@ final class RegressCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputPaths.png(plotPng, "--plot-png");
+        OutputPaths.file(predictions, "--predictions");
         checkFile(train, "--train");
         if (test != null) {
             checkFile(test, "--test");
-        }
-        if (plotPng != null && !plotPng.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-            throw new IllegalArgumentException("--plot-png must name a .png file, got " + plotPng);
         }
         if (features != null && features.contains(target)) {
             throw new IllegalArgumentException("--features: '" + target + "' is the target, it cannot be a feature too");
@@ -173,36 +173,28 @@ final class RegressCommand implements Callable<Integer> {
             cols.add(t.column(f));
         }
         double[] y = t.column(m.target());
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = AtomicFiles.tempBeside(dir, "." + file.getFileName());
-        try {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                List<String> head = new ArrayList<>();
-                for (String f : m.features()) {
-                    head.add(csv(f));
-                }
-                head.add(csv(m.target()));
-                head.add(csv("predicted_" + m.target()));
-                w.write(String.join(",", head));
-                w.write('\n');
-                double[] x = new double[cols.size()];
-                for (int r = 0; r < y.length; r++) {
-                    StringBuilder b = new StringBuilder();
-                    for (int j = 0; j < x.length; j++) {
-                        x[j] = cols.get(j)[r];
-                        b.append(t.text(r, t.columnIndex(m.features().get(j)))).append(',');
-                    }
-                    b.append(t.text(r, t.columnIndex(m.target()))).append(',').append(m.predict(x)).append('\n');
-                    w.write(b.toString());
-                }
+        AtomicWrite.write(file, os -> {
+            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8));
+            List<String> head = new ArrayList<>();
+            for (String f : m.features()) {
+                head.add(csv(f));
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            head.add(csv(m.target()));
+            head.add(csv("predicted_" + m.target()));
+            w.write(String.join(",", head));
+            w.write('\n');
+            double[] x = new double[cols.size()];
+            for (int r = 0; r < y.length; r++) {
+                StringBuilder b = new StringBuilder();
+                for (int j = 0; j < x.length; j++) {
+                    x[j] = cols.get(j)[r];
+                    b.append(t.text(r, t.columnIndex(m.features().get(j)))).append(',');
+                }
+                b.append(t.text(r, t.columnIndex(m.target()))).append(',').append(m.predict(x)).append('\n');
+                w.write(b.toString());
+            }
+            w.flush();
+        });
     }
 
     private static String csv(String s) {

@@ -1,5 +1,6 @@
 package io.vecml.cli;
 
+import io.vecml.engine.data.AtomicWrite;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -9,9 +10,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,27 +24,10 @@ final class Reports {
     private Reports() {
     }
 
-    /** Writes UTF-8 text atomically: a temp file beside the target, then an atomic rename. */
+    /** Writes UTF-8 text atomically ({@link AtomicWrite}). */
     static void writeText(String text, Path out) throws IOException {
-        Path dir = out.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = AtomicFiles.tempBeside(dir, "." + out.getFileName());
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** The output folder: created when missing, an error when it is a file. */
-    static Path outputDir(Path dir, String option) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(option + " must name a folder, " + dir + " is a file");
-        }
-        return Files.createDirectories(dir);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        AtomicWrite.write(out, os -> os.write(bytes));
     }
 
     /** A Markdown table; cells have their '|' escaped. */

@@ -96,15 +96,13 @@ final class TemplateCommand implements Callable<Integer> {
         if (threads != null && (threads < 1 || threads > 1024)) {
             throw new IllegalArgumentException("--threads must be 1..1024, got " + threads);
         }
-        if (templatesPng != null && !templatesPng.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-            throw new IllegalArgumentException("--templates-png must name a .png file, got " + templatesPng);
-        }
-        LinearCommand.checkPng(confusionPng, "--confusion-png");
         TemplateClassifier.Center c = switch (center.strip().toLowerCase(Locale.ROOT)) {
             case "mean" -> TemplateClassifier.Center.MEAN;
             case "median" -> TemplateClassifier.Center.MEDIAN;
             default -> throw new IllegalArgumentException("--center must be mean or median, got '" + center + "'");
         };
+        OutputPaths.png(templatesPng, "--templates-png");
+        OutputPaths.png(confusionPng, "--confusion-png");
         List<Metric> ms = OptionParsers.metrics(metrics);
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         PrintWriter out = spec.commandLine().getOut();

@@ -81,14 +81,18 @@ public final class SyntheticData {
      * IDX files; the folder name makes {@link IdxReader} give Fashion-MNIST's class names).
      */
     public static Path write(LoadedData data, Like like, Path outDir) throws IOException {
+        Path dir = outDir.resolve(folderName(like));
         if (like == Like.CIFAR10) {
-            Path dir = outDir.resolve(CifarBinaryReader.CIFAR10_DIR);
             CifarBinaryWriter.writeFolder(data, dir);
-            return dir;
+        } else {
+            IdxWriter.write(data, dir);
         }
-        Path dir = outDir.resolve("fashion-mnist");
-        IdxWriter.write(data, dir);
         return dir;
+    }
+
+    /** The folder inside {@code outDir} that {@link #write} fills. */
+    public static String folderName(Like like) {
+        return like == Like.CIFAR10 ? CifarBinaryReader.CIFAR10_DIR : "fashion-mnist";
     }
 
     /** splitmix64's finaliser: decorrelates seeds that differ in a few bits. */
