@@ -1,5 +1,6 @@
 package io.vecml.cli;
 
+import io.vecml.engine.Peak;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.gemm.Gemm;
@@ -76,13 +77,23 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** A baseline and a variant of the same work; {@code speedUp} > 1 means the variant is faster. */
-    record Row(String group, String name, String size, Measurement baseline, Measurement variant, double speedUp,
+    /**
+     * A baseline and a variant of the same work; {@code speedUp} > 1 means the variant is faster. It
+     * is null ("not measured") unless both settled: a ratio of code the JIT has not compiled yet is a
+     * wrong answer, not a slow one.
+     */
+    record Row(String group, String name, String size, Measurement baseline, Measurement variant, Double speedUp,
             String agreement) {
+        static Row of(String group, String name, String size, Measurement baseline, Measurement variant,
+                double ratio, String agreement) {
+            return new Row(group, name, size, baseline, variant,
+                    baseline.settled() && variant.settled() ? ratio : null, agreement);
+        }
     }
 
+    /** @param peak the float32 peak estimate GEMM figures are checked against ({@link Peak}) */
     record Report(boolean quick, String java, int processors, String kernels, String gemm, String openblas,
-            int knnThreads, List<Row> rows, boolean allAgree, double seconds, List<String> notes) {
+            int knnThreads, Peak peak, List<Row> rows, boolean allAgree, double seconds, List<String> notes) {
     }
 
     private final List<String> notes = new ArrayList<>();
@@ -101,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
         knn(rows, knnThreads);
         Report r = new Report(quick, Runtime.version().toString(), Runtime.getRuntime().availableProcessors(),
                 ks.kernels().name() + " (" + ks.reason() + ")", gs.choice() + " (" + gs.reason() + ")",
-                gs.blas().map(Object::toString).orElse("not loaded"), knnThreads, rows, agree,
+                gs.blas().map(Object::toString).orElse("not loaded"), knnThreads, Peak.estimate(), rows, agree,
                 (System.nanoTime() - start) / 1e9, notes);
         if (dir != null) {
             Reports.writeText(Json.write(r) + "\n", dir.resolve("bench.json"));
@@ -122,8 +133,16 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /*
+     * Quick mode measures fewer sizes, never with less warm-up: the caps are seconds the C2 compiler
+     * needs on a busy 2-core machine (the Vector API code runs boxed, ~1000x slower, until then).
+     */
+    private static final Timing.Budget KERNELS = new Timing.Budget(5, 200, 0.3, 6.0);
+    private static final Timing.Budget GEMM = new Timing.Budget(3, 40, 0.3, 6.0);
+    private static final Timing.Budget KNN = new Timing.Budget(3, 40, 0.3, 8.0);
+
     private Timing.Budget kernelBudget() {
-        return quick ? new Timing.Budget(3, 40, 0.25, 0.5) : new Timing.Budget(5, 100, 0.5, 2.0);
+        return KERNELS;
     }
 
     // ---- kernels -------------------------------------------------------------------------------
@@ -177,12 +196,13 @@ final class BenchCommand implements Callable<Integer> {
                     Timing.Result v = Timing.measure(batchOf(c, simd, a, b, d, batch), kernelBudget());
                     double sNs = s.millis() * 1e6 / batch;
                     double vNs = v.millis() * 1e6 / batch;
-                    if (!v.converged() && vNs > sNs) {
-                        notes.add(String.format(Locale.ROOT, "%s d=%d: the SIMD code was still running unoptimised"
-                                + " when the cap was reached (%.0f ns per call is interpreter speed, not the kernel's);"
-                                + " the JMH suite (bench/run.sh KernelBench) measures it properly", names.get(i), d, vNs));
+                    if (!v.converged() || !s.converged()) {
+                        notes.add(String.format(Locale.ROOT, "%s d=%d: not measured, the %s did not settle within"
+                                + " the warm-up cap (not compiled yet, or a busy machine); the JMH suite"
+                                + " (bench/run.sh KernelBench) measures it properly", names.get(i), d,
+                                v.converged() ? "scalar code" : "SIMD code"));
                     }
-                    rows.add(new Row("kernels", names.get(i), "d=" + d, Measurement.of("scalar", sNs, "ns/call", s),
+                    rows.add(Row.of("kernels", names.get(i), "d=" + d, Measurement.of("scalar", sNs, "ns/call", s),
                             Measurement.of("SIMD", vNs, "ns/call", v), sNs / vNs, same ? (u8 ? "exact" : "within"
                                     + " float rounding") : String.format(Locale.ROOT, "DIFFERS (%s vs %s)", got, ref)));
                 }
@@ -209,7 +229,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         Gemm blas = new OpenBlasGemm(gs.blas().get(), 1);
         Gemm java = new JavaGemm(1);
-        Timing.Budget budget = quick ? new Timing.Budget(3, 8, 0.2, 1.2) : new Timing.Budget(3, 20, 0.5, 5.0);
+        Timing.Budget budget = GEMM;
+        Peak peak = Peak.estimate();
         Random rnd = new Random(seed + 1);
         for (int n : quick ? new int[] {256} : new int[] {512, 1024}) {
             try (Arena arena = Arena.ofConfined()) {
@@ -241,11 +262,24 @@ final class BenchCommand implements Callable<Integer> {
                     return c1;
                 }, budget);
                 double flops = 2.0 * n * n * n;
-                rows.add(new Row("gemm", "sgemm C = A B, 1 thread", n + "^3",
-                        Measurement.of("Java", flops / (tj.millis() * 1e6), "GFLOP/s", tj),
-                        Measurement.of("OpenBLAS", flops / (tb.millis() * 1e6), "GFLOP/s", tb),
-                        tj.millis() / tb.millis(), same ? String.format(Locale.ROOT, "max |diff| %.1e", maxDiff)
-                                : String.format(Locale.ROOT, "DIFFERS (max |diff| %.2e)", maxDiff)));
+                double gj = flops / (tj.millis() * 1e6);
+                double gb = flops / (tb.millis() * 1e6);
+                String flag = "";
+                for (String[] v : new String[][] {{"Java", Double.toString(gj)}, {"OpenBLAS", Double.toString(gb)}}) {
+                    double g = Double.parseDouble(v[1]);
+                    if (peak.impossible(g, 1)) {
+                        notes.add(String.format(Locale.ROOT, "sgemm %d^3 %s: %.1f GFLOP/s on one thread is above this"
+                                + " core's estimated peak of %.1f (%s): a MEASUREMENT ERROR (more threads than stated,"
+                                + " or a wrong timer), not a speed", n, v[0], g, peak.gflopsCore(), describe(peak)));
+                        flag += "; " + v[0] + " ABOVE PEAK (measurement error)";
+                    }
+                }
+                String flagged = flag;
+                rows.add(Row.of("gemm", "sgemm C = A B, 1 thread", n + "^3",
+                        Measurement.of("Java", gj, "GFLOP/s", tj),
+                        Measurement.of("OpenBLAS", gb, "GFLOP/s", tb),
+                        tj.millis() / tb.millis(), (same ? String.format(Locale.ROOT, "max |diff| %.1e", maxDiff)
+                                : String.format(Locale.ROOT, "DIFFERS (max |diff| %.2e)", maxDiff)) + flagged));
             }
         }
     }
@@ -258,7 +292,7 @@ final class BenchCommand implements Callable<Integer> {
         int nQuery = quick ? 100 : 1000;
         int nScalar = quick ? 20 : 100;
         int k = 5;
-        Timing.Budget budget = quick ? new Timing.Budget(2, 6, 0.2, 0.6) : new Timing.Budget(3, 10, 0.5, 6.0);
+        Timing.Budget budget = KNN;
         Kernels scalar = ScalarKernels.INSTANCE;
         Kernels simd = KernelSelection.available().stream().filter(x -> x.name().equals("simd")).findFirst()
                 .orElse(null);
@@ -287,7 +321,7 @@ final class BenchCommand implements Callable<Integer> {
                     boolean same = Arrays.equals(Arrays.copyOf(r.predictions, nScalar), ref.predictions);
                     agree &= same;
                     double ips = nQuery / (r.t.millis() / 1e3);
-                    rows.add(new Row("knn", "kNN " + m + ", " + threads + " thread" + (threads == 1 ? "" : "s"), size,
+                    rows.add(Row.of("knn", "kNN " + m + ", " + threads + " thread" + (threads == 1 ? "" : "s"), size,
                             sm, Measurement.of(names.get(v), ips, "images/s", r.t), ips / sm.value(),
                             same ? "same predictions as scalar" : "DIFFERS from scalar"));
                 }
@@ -345,8 +379,9 @@ final class BenchCommand implements Callable<Integer> {
             pw.printf("%-8s %6s %10s %10s %8s %6s  %s%n", "kernel", "d", "scalar ns", "SIMD ns", "ratio", "warm",
                     "agreement");
             for (Row x : k) {
-                pw.printf(Locale.ROOT, "%-8s %6s %10.1f %10.1f %7.1fx %6s  %s%n", x.name(), x.size().substring(2),
-                        x.baseline().value(), x.variant().value(), x.speedUp(),
+                pw.printf(Locale.ROOT, "%-8s %6s %10s %10s %8s %6s  %s%n", x.name(), x.size().substring(2),
+                        num(x.baseline(), x.baseline().value(), 1), num(x.variant(), x.variant().value(), 1),
+                        ratio(x.speedUp()),
                         warm(x.baseline()) + "/" + warm(x.variant()), x.agreement());
             }
         }
@@ -356,9 +391,10 @@ final class BenchCommand implements Callable<Integer> {
             pw.printf("%-7s %9s %12s %9s %12s %10s %6s  %s%n", "n^3", "Java ms", "Java GFLOP/s", "BLAS ms",
                     "BLAS GFLOP/s", "BLAS/Java", "warm", "agreement");
             for (Row x : g) {
-                pw.printf(Locale.ROOT, "%-7s %9.2f %12.1f %9.2f %12.1f %9.2fx %6s  %s%n", x.size(),
-                        x.baseline().millis(), x.baseline().value(), x.variant().millis(), x.variant().value(),
-                        x.speedUp(), warm(x.baseline()) + "/" + warm(x.variant()), x.agreement());
+                pw.printf(Locale.ROOT, "%-7s %9s %12s %9s %12s %10s %6s  %s%n", x.size(),
+                        num(x.baseline(), x.baseline().millis(), 2), num(x.baseline(), x.baseline().value(), 1),
+                        num(x.variant(), x.variant().millis(), 2), num(x.variant(), x.variant().value(), 1),
+                        ratio(x.speedUp()), warm(x.baseline()) + "/" + warm(x.variant()), x.agreement());
             }
         }
         List<Row> n = r.rows().stream().filter(x -> x.group().equals("knn")).toList();
@@ -368,13 +404,17 @@ final class BenchCommand implements Callable<Integer> {
             pw.printf("%-20s %-48s %11s %11s %8s %6s  %s%n", "metric", "variant", "scalar i/s", "variant i/s",
                     "ratio", "warm", "agreement");
             for (Row x : n) {
-                pw.printf(Locale.ROOT, "%-20s %-48s %11.1f %11.1f %7.1fx %6s  %s%n", x.name(), x.variant().variant(),
-                        x.baseline().value(), x.variant().value(), x.speedUp(),
+                pw.printf(Locale.ROOT, "%-20s %-48s %11s %11s %8s %6s  %s%n", x.name(), x.variant().variant(),
+                        num(x.baseline(), x.baseline().value(), 1), num(x.variant(), x.variant().value(), 1),
+                        ratio(x.speedUp()),
                         warm(x.baseline()) + "/" + warm(x.variant()), x.agreement());
             }
         }
         pw.printf("%nratio: variant speed / baseline speed; warm: warm-up rounds before the reported median"
-                + " (baseline/variant), * = did not settle within 10%% before the cap%n");
+                + " (baseline/variant), * = did not settle within 10%% before the cap: such a figure is not measured,"
+                + " and no ratio is printed for it%n");
+        pw.printf(Locale.ROOT, "GEMM figures are checked against this core's estimated float32 peak: %.1f GFLOP/s (%s)%n",
+                r.peak().gflopsCore(), describe(r.peak()));
         for (String note : r.notes()) {
             pw.println("note: " + note);
         }
@@ -384,9 +424,26 @@ final class BenchCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "total %.1f s%n", r.seconds());
     }
 
+    /** A settled figure, or "n/m" (not measured). */
+    private static String num(Measurement m, double v, int decimals) {
+        return m.settled() ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "n/m";
+    }
+
+    private static String ratio(Double r) {
+        return r == null ? "n/m" : String.format(Locale.ROOT, "%.1fx", r);
+    }
+
+    static String describe(Peak p) {
+        return String.format(Locale.ROOT, "%d float lanes x 2 flops per FMA x %d FMA units x %.2f GHz measured",
+                p.lanes(), p.fmaUnits(), p.ghz());
+    }
+
     private static java.awt.image.BufferedImage chart(Report r) {
         List<Reports.Bar> bars = new ArrayList<>();
         for (Row x : r.rows()) {
+            if (x.speedUp() == null) {
+                continue;
+            }
             switch (x.group()) {
                 case "kernels" -> bars.add(new Reports.Bar(x.name() + " " + x.size() + ": SIMD/scalar", x.speedUp(), 0));
                 case "gemm" -> bars.add(new Reports.Bar("sgemm " + x.size() + ": OpenBLAS/Java", x.speedUp(), 1));

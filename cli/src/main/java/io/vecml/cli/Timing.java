@@ -7,7 +7,8 @@ import java.util.function.Supplier;
  * Wall-clock timing with an honest warm-up, for the demo and {@code vecml bench}: the work is run in
  * rounds of a few runs; each round's median is compared with the previous round's. The first median
  * within {@link #TOLERANCE} of the one before it, once the work has run for a minimum time and no JIT
- * compilation finished during the round, is reported as the warm median. (Stable medians alone are
+ * compilation finished during the round and none is running or queued at its end, is reported as the
+ * warm median. (Stable medians alone are
  * not enough: Vector API code runs at a steady, very slow speed in the interpreter and C1 until C2
  * has compiled it, which takes a few hundred milliseconds on a busy machine.) A cap on rounds and on
  * seconds bounds the cost; a result that hit the cap says so ({@code converged} false), and work
@@ -62,6 +63,23 @@ final class Timing {
         return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : -1;
     }
 
+    /**
+     * Whether the JIT has nothing compiling or queued (jcmd's Compiler.queue through the
+     * DiagnosticCommand MBean): a round whose times look stable while the C2 compilation of the hot
+     * method still waits in the queue is interpreter speed, not the code's (seen on a busy 2-core
+     * machine: SIMD "0.07x" scalar). True when the JVM cannot say.
+     */
+    static boolean compilerIdle() {
+        try {
+            Object out = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerQueue",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            return !(out instanceof String s) || !s.contains("::");
+        } catch (javax.management.JMException | RuntimeException e) {
+            return true;
+        }
+    }
+
     static Result measure(Supplier<?> work, Budget b) {
         long start = System.nanoTime();
         long cap = start + (long) (b.maxSeconds() * 1e9);
@@ -83,7 +101,7 @@ final class Timing {
                 }
             }
             double median = median(Arrays.copyOf(t, n));
-            boolean jitQuiet = jitMillis() == jit;
+            boolean jitQuiet = jitMillis() == jit && compilerIdle();
             if (!Double.isNaN(previous) && Math.abs(median - previous) <= TOLERANCE * previous && jitQuiet
                     && System.nanoTime() >= min) {
                 return new Result(median, round, runs, true);

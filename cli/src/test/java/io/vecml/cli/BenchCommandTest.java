@@ -21,7 +21,7 @@ class BenchCommandTest {
         CliTest.Run r = CliTest.run("bench", "--quick", "--out", dir.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("kernels", "GEMM", "kNN", "ratio", "warm-up rounds", "bench.json");
-        assertThat(r.out()).containsPattern("\\d+\\.\\dx"); // at least one ratio
+        assertThat(r.out()).containsPattern("\\d+\\.\\dx").contains("estimated float32 peak");
 
         JsonNode n = new ObjectMapper().readTree(dir.resolve("bench.json").toFile());
         assertThat(n.get("quick").asBoolean()).isTrue();
@@ -29,8 +29,21 @@ class BenchCommandTest {
         JsonNode rows = n.get("rows");
         assertThat(rows.size()).isPositive();
         boolean knn = false;
+        int simdRatios = 0;
         for (JsonNode row : rows) {
-            assertThat(row.get("speedUp").asDouble()).isPositive();
+            JsonNode ratio = row.get("speedUp");
+            // a ratio is printed only for settled (JIT-compiled) measurements, and then it is a real one
+            assertThat(ratio.isNull() || ratio.asDouble() > 0).as(row.toString()).isTrue();
+            assertThat(ratio.isNull()).isEqualTo(!row.get("baseline").get("settled").asBoolean()
+                    || !row.get("variant").get("settled").asBoolean());
+            boolean simdOverScalar = row.get("group").asText().equals("kernels")
+                    || row.get("variant").get("variant").asText().startsWith("SIMD");
+            if (simdOverScalar && !ratio.isNull()) {
+                // every SIMD/scalar ratio it prints shows SIMD ahead (a 0.1x is code measured before C2)
+                assertThat(ratio.asDouble()).as("SIMD/scalar ratio of %s", row.get("name")).isGreaterThan(1.0);
+                simdRatios++;
+            }
+            assertThat(row.get("agreement").asText()).doesNotContain("ABOVE PEAK");
             assertThat(row.get("agreement").asText()).doesNotStartWith("DIFFERS");
             assertThat(row.get("baseline").get("warmupRounds").asInt()).isNotNegative();
             assertThat(row.get("variant").get("runs").asInt()).isPositive();
@@ -39,6 +52,7 @@ class BenchCommandTest {
         assertThat(knn).isTrue();
         if (System.getProperty("vecml.require", "").contains("simd")) {
             assertThat(rows.findValuesAsText("group")).contains("kernels");
+            assertThat(simdRatios).as("SIMD/scalar ratios measured").isPositive();
         }
         if (System.getProperty("vecml.require", "").contains("openblas")) {
             assertThat(rows.findValuesAsText("group")).contains("gemm");
