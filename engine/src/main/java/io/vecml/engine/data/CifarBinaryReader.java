@@ -152,9 +152,9 @@ public final class CifarBinaryReader {
             throw new IllegalArgumentException("CifarBinaryReader reads " + DataFormat.CIFAR10_BINARY + " or "
                     + DataFormat.CIFAR100_BINARY + ", not " + opt.format());
         }
-        Pass pass = new Pass(source, fixed, opt.cifar100Label());
+        Pass pass = new Pass(source, fixed, opt.cifar100Label(), opt.access());
         try {
-            Archives.forEachMember(source, pass::wanted, pass::visit);
+            Archives.forEachMember(source, opt.access(), pass::wanted, pass::visit);
             return pass.finish();
         } catch (IOException | RuntimeException | Error e) {
             pass.closeAll();
@@ -185,6 +185,8 @@ public final class CifarBinaryReader {
         private Variant variant;
         private String variantMember;
         private final List<String> seen = new ArrayList<>();
+        /** Training members 2..5 that hold no records (allowed only when every batch but the first is empty). */
+        private final List<String> emptyBatches = new ArrayList<>();
         private Placed[] train;
         private Placed test;
         /** The memory for training batches of the "official" size, allocated on the first training member. */
@@ -195,15 +197,22 @@ public final class CifarBinaryReader {
         private List<String> names;
         private byte[] buffer;
 
-        Pass(Path source, Variant fixed, LoadOptions.Cifar100Label which) throws IOException {
+        Pass(Path source, Variant fixed, LoadOptions.Cifar100Label which, FileAccess access) throws IOException {
             this.source = source;
             this.fixed = fixed;
             this.variant = fixed;
             this.which = which;
             this.variantMember = fixed == null ? null : "the requested format";
             boolean dir = Files.isDirectory(source);
-            this.sourceBytes = dir ? Long.MAX_VALUE : Files.size(source);
-            this.compressed = !dir && Archives.isGzip(source);
+            if (dir) {
+                this.sourceBytes = Long.MAX_VALUE;
+                this.compressed = false;
+            } else {
+                try (Archives.Source s = Archives.openSource(source, access)) {
+                    this.sourceBytes = s.fileSize();
+                    this.compressed = s.gzip();
+                }
+            }
         }
 
         boolean wanted(String base) {
@@ -256,11 +265,20 @@ public final class CifarBinaryReader {
                         + records + " records of " + rec + " bytes + " + (size % rec)
                         + " leftover bytes; expected a whole number of records (a truncated or wrong-format file)");
             }
+            int batchIndex = v.train.indexOf(base);
+            if (records == 0) {
+                if (batchIndex <= 0) {
+                    throw emptyMember(full, rec);
+                }
+                // data_batch_2..5 may be empty only when data_batch_1 holds every training record (the layout
+                // of generators that fill the first batch); checked in finish(), whatever the member order.
+                emptyBatches.add(full);
+            }
             if (records > Integer.MAX_VALUE - 64) {
                 throw DataFormatException.at(source, full, -1, records + " records are more than one dataset can hold");
             }
             int n = (int) records;
-            int batch = v.train.indexOf(base);
+            int batch = batchIndex;
             Placed p;
             if (batch < 0) {
                 Dataset.Builder b = Dataset.builder(Dataset.Type.UINT8, n, PIXELS);
@@ -285,6 +303,11 @@ public final class CifarBinaryReader {
                 train[batch] = p;
             }
             readRecords(full, in, n, v, p);
+        }
+
+        private DataFormatException emptyMember(String full, int rec) {
+            return DataFormatException.at(source, full, 0, "the member is empty (no records); expected a whole"
+                    + " number of " + rec + "-byte records, at least one (a truncated or placeholder file?)");
         }
 
         /** A header (tar) or a file system claiming more bytes than the source could hold is refused before allocating. */
@@ -382,6 +405,12 @@ public final class CifarBinaryReader {
             if (!missing.isEmpty()) {
                 throw new DataFormatException(source + ": missing " + (missing.size() == 1 ? "member " : "members ")
                         + String.join(", ", missing) + " of " + variant.format + " data");
+            }
+            if (!emptyBatches.isEmpty() && emptyBatches.size() < variant.train.size() - 1) {
+                throw DataFormatException.at(source, emptyBatches.get(0), 0, "the member is empty (no records) while"
+                        + " other training batches after data_batch_1 hold records; expected " + variant.recordBytes()
+                        + "-byte records in every batch (a truncated file?); only a layout with every training record"
+                        + " in data_batch_1 may leave the other batches empty");
             }
             Dataset tr = assembleTrain();
             try {
