@@ -78,14 +78,15 @@ public final class Archives {
         FileAccess.Opened o = access.open(file);
         try {
             long size = o.size();
-            BufferedInputStream raw = new BufferedInputStream(o.stream(), BUFFER);
+            int buffer = bufferFor(size);
+            BufferedInputStream raw = new BufferedInputStream(o.stream(), buffer);
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
             if (gzip) {
                 GZIPInputStream gz;
                 try {
-                    gz = new GZIPInputStream(raw, BUFFER);
+                    gz = new GZIPInputStream(raw, buffer);
                 } catch (ZipException | EOFException e) {
                     throw new DataFormatException(file + ": the gzip header is damaged or cut short (" + e.getMessage()
                             + ")", e);
@@ -97,6 +98,11 @@ public final class Archives {
             o.close();
             throw e;
         }
+    }
+
+    /** A read buffer for a file of {@code size} bytes: 1 MB, less for small files (8 KB at least). */
+    private static int bufferFor(long size) {
+        return (int) Math.max(8192, Math.min(BUFFER, size + 1));
     }
 
     /** {@link #open(Path, FileAccess)} with {@link FileAccess#UNRESTRICTED} access. */
@@ -135,7 +141,8 @@ public final class Archives {
                     continue;
                 }
                 try (FileAccess.Opened o = access.open(f);
-                     InputStream in = new GuardedStream(new BufferedInputStream(o.stream(), BUFFER), f.toString())) {
+                     InputStream in = new GuardedStream(new BufferedInputStream(o.stream(), bufferFor(o.size())),
+                             f.toString())) {
                     visitor.visit(name, f.toString(), o.size(), in);
                 }
             }

@@ -329,15 +329,16 @@ public final class CifarBinaryReader {
 
         private void readRecords(String full, InputStream in, int n, Variant v, Placed p) throws IOException {
             int rec = v.recordBytes();
-            if (buffer == null) {
-                buffer = new byte[BUFFER_RECORDS * rec];
+            int records = Math.min(BUFFER_RECORDS, Math.max(1, n));
+            if (buffer == null || buffer.length < records * rec) {
+                buffer = new byte[records * rec];
             }
             MemorySegment heap = MemorySegment.ofArray(buffer);
             MemorySegment dst = p.builder.segment();
             int labelAt = v == Variant.CIFAR100 && which == LoadOptions.Cifar100Label.FINE ? 1 : 0;
             int done = 0;
             while (done < n) {
-                int k = Math.min(BUFFER_RECORDS, n - done);
+                int k = Math.min(buffer.length / rec, n - done);
                 int want = k * rec;
                 int got = in.readNBytes(buffer, 0, want);
                 if (got != want) {

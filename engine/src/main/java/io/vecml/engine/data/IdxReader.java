@@ -283,7 +283,7 @@ public final class IdxReader {
             checkPlausible(src, file, 16, payload);
             Dataset.Builder b = Dataset.builder(Dataset.Type.UINT8, n, dims);
             try {
-                int per = Math.max(1, BUFFER / dims);
+                int per = Math.max(1, Math.min(n, BUFFER / dims)); // small files get a small buffer
                 byte[] buf = new byte[per * dims];
                 MemorySegment heap = MemorySegment.ofArray(buf);
                 MemorySegment dst = b.segment();
