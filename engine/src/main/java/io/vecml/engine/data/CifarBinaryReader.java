@@ -431,7 +431,7 @@ public final class CifarBinaryReader {
             return test.builder.build(names, SHAPE);
         }
 
-        private Dataset assembleTrain() {
+        private Dataset assembleTrain() throws DataFormatException {
             long total = 0;
             boolean allShared = true;
             for (Placed p : train) {
@@ -449,7 +449,7 @@ public final class CifarBinaryReader {
                 return b.build(names, SHAPE);
             }
             if (total > Integer.MAX_VALUE - 64) {
-                throw new IllegalStateException(source + ": " + total + " training records are more than one dataset can hold");
+                throw new DataFormatException(source + ": " + total + " training records are more than one dataset can hold");
             }
             // Irregular batch sizes: gather the batches, in batch order, into memory of the exact size.
             Dataset.Builder out = Dataset.builder(Dataset.Type.UINT8, (int) total, PIXELS);
