@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.vecml.engine.data.DataFormat;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
+import io.vecml.engine.data.FileAccess;
 import io.vecml.engine.data.LoadOptions;
 import io.vecml.engine.data.LoadedData;
 import io.vecml.engine.data.Npy;
@@ -33,6 +34,8 @@ final class DatasetService {
     private final ServeConfig config;
     /** The real path of --data-dir, or null. */
     private final Path root;
+    /** How the loaders open files: confined to {@link #root} (every companion file they find included). */
+    private final FileAccess access;
     /** Where uploads wait for their other half (one folder per dataset name). */
     private final Path staging;
     final ConcurrentHashMap<String, DatasetEntry> datasets = new ConcurrentHashMap<>();
@@ -49,6 +52,7 @@ final class DatasetService {
             }
             root = config.dataDir().toRealPath();
         }
+        access = root == null ? null : FileAccess.confinedTo(root);
     }
 
     static String checkName(String name, String what) {
@@ -118,6 +122,10 @@ final class DatasetService {
         LoadedData d;
         try {
             d = Datasets.load(embedded ? Datasets.EMBEDDED_DIGITS : resolve(path, "path").toString(), options);
+        } catch (FileAccess.OutsideRootException e) {
+            // A companion file the loader found by itself (a labels file, y.npy, a CIFAR names file...) leads
+            // outside --data-dir: refused before it was opened, so nothing of it is in the message.
+            throw ApiException.forbidden("path '" + path + "': " + hidePaths(e.getMessage()));
         } catch (NoSuchFileException e) {
             throw ApiException.notFound("path '" + path + "': no such file or folder");
         } catch (IOException | IllegalArgumentException e) {
@@ -174,7 +182,7 @@ final class DatasetService {
                 default -> throw ApiException.badRequest("field 'cifar100Label' must be fine or coarse");
             };
             Path labels = r.has("labels") ? resolve(r.string("labels"), "labels") : null;
-            return new LoadOptions(f, c, r.string("label", null), h, labels);
+            return new LoadOptions(f, c, r.string("label", null), h, labels, access);
         } catch (ApiException e) {
             throw e;
         } catch (IllegalArgumentException e) {

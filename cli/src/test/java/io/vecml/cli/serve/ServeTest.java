@@ -320,6 +320,58 @@ class ServeTest {
         assertThat(client.get("/datasets/o1").status()).isEqualTo(404);
     }
 
+    /**
+     * Companion files that the loaders find by themselves (an IDX labels file next to the images, y.npy
+     * next to X.npy, CIFAR's batches.meta.txt) are checked too: a symbolic link with such a name that
+     * leads outside --data-dir is refused with 403 before anything is read, so nothing of the outside
+     * file (here: text whose first bytes an IDX magic error would print in hex) reaches the answer.
+     */
+    @Test
+    void companionFilesLinkedOutsideTheDataFolderAreRefused() throws Exception {
+        String secretText = "s3cr3t-outside:x:0:0:root:/root:/bin/bash\n";
+        Path secret = Files.writeString(outside.resolve("passwd-like"), secretText);
+        String secretHex = String.format("%02X%02X%02X%02X", (int) 's', (int) '3', (int) 'c', (int) 'r');
+        List<ServeClient.Reply> replies = new ArrayList<>();
+
+        Path idx = Files.createDirectories(dataDir.resolve("companion-idx"));
+        byte[] images = new byte[16 + 2 * 4];
+        images[2] = 0x08;
+        images[3] = 0x03;
+        images[7] = 2;
+        images[11] = 2;
+        images[15] = 2;
+        Files.write(idx.resolve("train-images-idx3-ubyte"), images);
+        Files.createSymbolicLink(idx.resolve("train-labels-idx1-ubyte"), secret);
+        replies.add(client.post("/datasets", "{\"name\":\"c1\",\"path\":\"companion-idx/train-images-idx3-ubyte\"}"));
+
+        Path np = Files.createDirectories(dataDir.resolve("companion-npy"));
+        npy(np, "X.npy", new float[] {1, 2, 3, 4}, 2, 2);
+        npyInts(outside, "y-outside.npy", new int[] {0, 1});
+        Files.createSymbolicLink(np.resolve("y.npy"), outside.resolve("y-outside.npy"));
+        replies.add(client.post("/datasets", "{\"name\":\"c2\",\"path\":\"companion-npy/X.npy\"}"));
+
+        // given the folder it was extracted into, the reader descends into cifar-10-batches-py/ by itself
+        Path cifar = Files.createDirectories(dataDir.resolve("companion-cifar/cifar-10-batches-py"));
+        for (String b : List.of("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5",
+                "test_batch")) {
+            Files.write(cifar.resolve(b), new byte[64]);
+        }
+        Files.createSymbolicLink(cifar.resolve("batches.meta"), secret);
+        replies.add(client.post("/datasets", "{\"name\":\"c3\",\"path\":\"companion-cifar\","
+                + "\"format\":\"cifar10-python\"}"));
+
+        List<String> companions = List.of("companion-idx/train-labels-idx1-ubyte", "companion-npy/y.npy",
+                "companion-cifar/cifar-10-batches-py/batches.meta");
+        for (int i = 0; i < replies.size(); i++) {
+            ServeClient.Reply r = replies.get(i);
+            assertThat(r.status()).as(r.text()).isEqualTo(403);
+            assertThat(r.error()).as(r.text()).contains(companions.get(i), "outside the data folder");
+            assertThat(r.text()).doesNotContain("s3cr3t", secretHex, secretHex.toLowerCase(java.util.Locale.ROOT),
+                    outside.toString(), dataDir.toString());
+            assertThat(client.get("/datasets/c" + (i + 1)).status()).isEqualTo(404);
+        }
+    }
+
     @Test
     void gridKnnGivesWhatTheCommandLineGives() throws Exception {
         Path g = Files.createDirectories(dataDir.resolve("grid"));

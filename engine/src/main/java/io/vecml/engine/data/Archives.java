@@ -6,11 +6,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
@@ -38,7 +35,12 @@ public final class Archives {
 
     /** Whether the file starts with the gzip magic bytes. */
     public static boolean isGzip(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        return isGzip(file, FileAccess.UNRESTRICTED);
+    }
+
+    /** Whether the file, opened through {@code access}, starts with the gzip magic bytes. */
+    public static boolean isGzip(Path file, FileAccess access) throws IOException {
+        try (InputStream in = access.newInputStream(file)) {
             return in.read() == 0x1f && in.read() == 0x8b;
         }
     }
@@ -49,47 +51,108 @@ public final class Archives {
         return n.endsWith(".tar") || n.endsWith(".tar.gz") || n.endsWith(".tgz");
     }
 
+    /** Whether the name promises gzip ({@code .gz}, {@code .tgz}). */
+    static boolean isGzipName(Path file) {
+        Path fn = file.getFileName();
+        String n = fn == null ? "" : fn.toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".gz") || n.endsWith(".tgz");
+    }
+
     /**
-     * Opens a file for reading, transparently decompressing gzip (detected from the magic bytes,
-     * not the name). Reading past a cut gzip stream raises a {@link DataFormatException} naming the file.
+     * An opened data file: its (decompressed) bytes, its size on disk, and whether it is gzip'd.
+     * Closing it closes the file.
      */
-    public static InputStream open(Path file) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER);
-        if (isGzip(file)) {
-            return new GuardedStream(new GZIPInputStream(raw, BUFFER), file.toString());
+    public record Source(InputStream in, long fileSize, boolean gzip) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
-        return new GuardedStream(raw, file.toString());
+    }
+
+    /**
+     * Opens a file through {@code access} (once: the size and the gzip magic come from the same open
+     * file), transparently decompressing gzip (detected from the magic bytes, not the name). Reading past
+     * a cut gzip stream raises a {@link DataFormatException} naming the file.
+     */
+    public static Source openSource(Path file, FileAccess access) throws IOException {
+        FileAccess.Opened o = access.open(file);
+        try {
+            long size = o.size();
+            int buffer = bufferFor(size);
+            BufferedInputStream raw = new BufferedInputStream(o.stream(), buffer);
+            raw.mark(2);
+            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+            raw.reset();
+            if (gzip) {
+                GZIPInputStream gz;
+                try {
+                    gz = new GZIPInputStream(raw, buffer);
+                } catch (ZipException | EOFException e) {
+                    throw new DataFormatException(file + ": the gzip header is damaged or cut short (" + e.getMessage()
+                            + ")", e);
+                }
+                return new Source(new GuardedStream(gz, file.toString()), size, true);
+            }
+            return new Source(new GuardedStream(raw, file.toString()), size, false);
+        } catch (IOException | RuntimeException e) {
+            o.close();
+            throw e;
+        }
+    }
+
+    /** A read buffer for a file of {@code size} bytes: 1 MB, less for small files (8 KB at least). */
+    private static int bufferFor(long size) {
+        return (int) Math.max(8192, Math.min(BUFFER, size + 1));
+    }
+
+    /** {@link #open(Path, FileAccess)} with {@link FileAccess#UNRESTRICTED} access. */
+    public static InputStream open(Path file) throws IOException {
+        return open(file, FileAccess.UNRESTRICTED);
+    }
+
+    /**
+     * Opens a file for reading through {@code access}, transparently decompressing gzip (detected from
+     * the magic bytes, not the name). Reading past a cut gzip stream raises a {@link DataFormatException}
+     * naming the file.
+     */
+    public static InputStream open(Path file, FileAccess access) throws IOException {
+        return openSource(file, access).in();
+    }
+
+    /** {@link #forEachMember(Path, FileAccess, Predicate, MemberVisitor)} with unrestricted access. */
+    public static void forEachMember(Path source, Predicate<String> wanted, MemberVisitor visitor) throws IOException {
+        forEachMember(source, FileAccess.UNRESTRICTED, wanted, visitor);
     }
 
     /**
      * Visits, in archive order (folders: in name order), every regular-file member whose base name
-     * {@code wanted} accepts. {@code source} is a folder, a {@code .tar}, or a gzip'd tar.
+     * {@code wanted} accepts. {@code source} is a folder, a {@code .tar}, or a gzip'd tar. Every file
+     * (the archive, or each wanted file of the folder) is opened through {@code access}.
      */
-    public static void forEachMember(Path source, Predicate<String> wanted, MemberVisitor visitor) throws IOException {
+    public static void forEachMember(Path source, FileAccess access, Predicate<String> wanted, MemberVisitor visitor)
+            throws IOException {
         if (!Files.exists(source)) {
             throw new NoSuchFileException(source.toString(), null, "no such file or folder");
         }
         if (Files.isDirectory(source)) {
-            List<Path> files = new ArrayList<>();
-            try (var s = Files.list(source)) {
-                s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().forEach(files::add);
-            }
-            for (Path f : files) {
+            for (Path f : access.list(source)) {
                 String name = f.getFileName().toString();
-                if (wanted.test(name)) {
-                    long size = Files.size(f);
-                    try (InputStream in = new GuardedStream(new BufferedInputStream(Files.newInputStream(f), BUFFER),
-                            f.toString())) {
-                        visitor.visit(name, f.toString(), size, in);
-                    }
+                if (!wanted.test(name) || !Files.isRegularFile(f)) {
+                    continue;
+                }
+                try (FileAccess.Opened o = access.open(f);
+                     InputStream in = new GuardedStream(new BufferedInputStream(o.stream(), bufferFor(o.size())),
+                             f.toString())) {
+                    visitor.visit(name, f.toString(), o.size(), in);
                 }
             }
             return;
         }
-        try (InputStream in = open(source);
-             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+        try (Source src = openSource(source, access);
+             TarArchiveInputStream tar = new TarArchiveInputStream(src.in())) {
+            boolean misnamed = !src.gzip() && isGzipName(source);
             TarArchiveEntry e;
-            while ((e = nextEntry(tar, source)) != null) {
+            while ((e = nextEntry(tar, source, misnamed)) != null) {
                 String full = e.getName();
                 checkMemberName(source, full, e);
                 if (!e.isFile()) {
@@ -105,23 +168,30 @@ public final class Archives {
                 member.skipRest();
             }
             // Read to the end so that gzip checks its trailer (CRC and length) and a cut file is refused.
-            in.transferTo(OutputStreamSink.INSTANCE);
+            src.in().transferTo(OutputStreamSink.INSTANCE);
         } catch (ZipException | EOFException e) {
             throw new DataFormatException(source + ": the compressed stream is damaged or cut short ("
                     + e.getMessage() + ")", e);
         }
     }
 
-    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, Path source) throws IOException {
+    /** What to add to a tar error when the file is named like gzip but is not. */
+    static String notGzipNote(boolean misnamed) {
+        return misnamed ? "; the name says gzip (.gz/.tgz) but the file does not start with the gzip magic bytes"
+                + " 1f 8b, so it is not gzip-compressed" : "";
+    }
+
+    static TarArchiveEntry nextEntry(TarArchiveInputStream tar, Path source, boolean misnamed) throws IOException {
         try {
             return tar.getNextEntry();
         } catch (DataFormatException e) {
             throw e;
         } catch (IllegalArgumentException | IOException e) {
-            if (e instanceof EOFException || e instanceof ZipException) {
+            if (!misnamed && (e instanceof EOFException || e instanceof ZipException)) {
                 throw (IOException) e;
             }
-            throw new DataFormatException(source + ": not a valid tar archive (" + e.getMessage() + ")", e);
+            throw new DataFormatException(source + ": not a valid tar archive (" + e.getMessage() + ")"
+                    + notGzipNote(misnamed), e);
         }
     }
 

@@ -152,9 +152,9 @@ public final class CifarBinaryReader {
             throw new IllegalArgumentException("CifarBinaryReader reads " + DataFormat.CIFAR10_BINARY + " or "
                     + DataFormat.CIFAR100_BINARY + ", not " + opt.format());
         }
-        Pass pass = new Pass(source, fixed, opt.cifar100Label());
+        Pass pass = new Pass(source, fixed, opt.cifar100Label(), opt.access());
         try {
-            Archives.forEachMember(source, pass::wanted, pass::visit);
+            Archives.forEachMember(source, opt.access(), pass::wanted, pass::visit);
             return pass.finish();
         } catch (IOException | RuntimeException | Error e) {
             pass.closeAll();
@@ -185,6 +185,8 @@ public final class CifarBinaryReader {
         private Variant variant;
         private String variantMember;
         private final List<String> seen = new ArrayList<>();
+        /** Training members 2..5 that hold no records (allowed only when every batch but the first is empty). */
+        private final List<String> emptyBatches = new ArrayList<>();
         private Placed[] train;
         private Placed test;
         /** The memory for training batches of the "official" size, allocated on the first training member. */
@@ -195,15 +197,22 @@ public final class CifarBinaryReader {
         private List<String> names;
         private byte[] buffer;
 
-        Pass(Path source, Variant fixed, LoadOptions.Cifar100Label which) throws IOException {
+        Pass(Path source, Variant fixed, LoadOptions.Cifar100Label which, FileAccess access) throws IOException {
             this.source = source;
             this.fixed = fixed;
             this.variant = fixed;
             this.which = which;
             this.variantMember = fixed == null ? null : "the requested format";
             boolean dir = Files.isDirectory(source);
-            this.sourceBytes = dir ? Long.MAX_VALUE : Files.size(source);
-            this.compressed = !dir && Archives.isGzip(source);
+            if (dir) {
+                this.sourceBytes = Long.MAX_VALUE;
+                this.compressed = false;
+            } else {
+                try (Archives.Source s = Archives.openSource(source, access)) {
+                    this.sourceBytes = s.fileSize();
+                    this.compressed = s.gzip();
+                }
+            }
         }
 
         boolean wanted(String base) {
@@ -256,11 +265,20 @@ public final class CifarBinaryReader {
                         + records + " records of " + rec + " bytes + " + (size % rec)
                         + " leftover bytes; expected a whole number of records (a truncated or wrong-format file)");
             }
+            int batchIndex = v.train.indexOf(base);
+            if (records == 0) {
+                if (batchIndex <= 0) {
+                    throw emptyMember(full, rec);
+                }
+                // data_batch_2..5 may be empty only when data_batch_1 holds every training record (the layout
+                // of generators that fill the first batch); checked in finish(), whatever the member order.
+                emptyBatches.add(full);
+            }
             if (records > Integer.MAX_VALUE - 64) {
                 throw DataFormatException.at(source, full, -1, records + " records are more than one dataset can hold");
             }
             int n = (int) records;
-            int batch = v.train.indexOf(base);
+            int batch = batchIndex;
             Placed p;
             if (batch < 0) {
                 Dataset.Builder b = Dataset.builder(Dataset.Type.UINT8, n, PIXELS);
@@ -287,6 +305,11 @@ public final class CifarBinaryReader {
             readRecords(full, in, n, v, p);
         }
 
+        private DataFormatException emptyMember(String full, int rec) {
+            return DataFormatException.at(source, full, 0, "the member is empty (no records); expected a whole"
+                    + " number of " + rec + "-byte records, at least one (a truncated or placeholder file?)");
+        }
+
         /** A header (tar) or a file system claiming more bytes than the source could hold is refused before allocating. */
         private void checkPlausibleSize(String full, long size) throws DataFormatException {
             if (sourceBytes == Long.MAX_VALUE) {
@@ -306,15 +329,16 @@ public final class CifarBinaryReader {
 
         private void readRecords(String full, InputStream in, int n, Variant v, Placed p) throws IOException {
             int rec = v.recordBytes();
-            if (buffer == null) {
-                buffer = new byte[BUFFER_RECORDS * rec];
+            int records = Math.min(BUFFER_RECORDS, Math.max(1, n));
+            if (buffer == null || buffer.length < records * rec) {
+                buffer = new byte[records * rec];
             }
             MemorySegment heap = MemorySegment.ofArray(buffer);
             MemorySegment dst = p.builder.segment();
             int labelAt = v == Variant.CIFAR100 && which == LoadOptions.Cifar100Label.FINE ? 1 : 0;
             int done = 0;
             while (done < n) {
-                int k = Math.min(BUFFER_RECORDS, n - done);
+                int k = Math.min(buffer.length / rec, n - done);
                 int want = k * rec;
                 int got = in.readNBytes(buffer, 0, want);
                 if (got != want) {
@@ -383,6 +407,12 @@ public final class CifarBinaryReader {
                 throw new DataFormatException(source + ": missing " + (missing.size() == 1 ? "member " : "members ")
                         + String.join(", ", missing) + " of " + variant.format + " data");
             }
+            if (!emptyBatches.isEmpty() && emptyBatches.size() < variant.train.size() - 1) {
+                throw DataFormatException.at(source, emptyBatches.get(0), 0, "the member is empty (no records) while"
+                        + " other training batches after data_batch_1 hold records; expected " + variant.recordBytes()
+                        + "-byte records in every batch (a truncated file?); only a layout with every training record"
+                        + " in data_batch_1 may leave the other batches empty");
+            }
             Dataset tr = assembleTrain();
             try {
                 Dataset te = buildTest();
@@ -401,7 +431,7 @@ public final class CifarBinaryReader {
             return test.builder.build(names, SHAPE);
         }
 
-        private Dataset assembleTrain() {
+        private Dataset assembleTrain() throws DataFormatException {
             long total = 0;
             boolean allShared = true;
             for (Placed p : train) {
@@ -419,7 +449,7 @@ public final class CifarBinaryReader {
                 return b.build(names, SHAPE);
             }
             if (total > Integer.MAX_VALUE - 64) {
-                throw new IllegalStateException(source + ": " + total + " training records are more than one dataset can hold");
+                throw new DataFormatException(source + ": " + total + " training records are more than one dataset can hold");
             }
             // Irregular batch sizes: gather the batches, in batch order, into memory of the exact size.
             Dataset.Builder out = Dataset.builder(Dataset.Type.UINT8, (int) total, PIXELS);

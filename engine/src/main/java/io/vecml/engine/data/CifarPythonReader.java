@@ -85,7 +85,7 @@ public final class CifarPythonReader {
         Set<String> seen = new HashSet<>();
         Dataset trainSet = null;
         try {
-            Archives.forEachMember(src, WANTED::contains, (base, full, size, in) -> {
+            Archives.forEachMember(src, LoadOptions.accessOf(options), WANTED::contains, (base, full, size, in) -> {
                 Object file = folder ? full : src;
                 String member = folder ? null : full;
                 if (!seen.add(base)) {
@@ -155,6 +155,10 @@ public final class CifarPythonReader {
         if (shape.length != 2 || shape[1] != DIMS) {
             throw DataFormatException.at(file, member, a.offset(), "'data' has shape " + Arrays.toString(shape)
                     + ", expected (N, " + DIMS + ")");
+        }
+        if (shape[0] == 0) {
+            throw DataFormatException.at(file, member, a.offset(), "'data' has no rows (shape "
+                    + Arrays.toString(shape) + "); expected at least one image per batch");
         }
         if (a.fortranOrder() && shape[0] > 1) {
             throw DataFormatException.at(file, member, a.offset(), "'data' is in Fortran order; expected C order");

@@ -44,15 +44,15 @@ public final class CsvReader {
         CsvTable table;
         List<String> sklearnNames = null;
         switch (options.csvHeader()) {
-            case NONE -> table = CsvTable.read(file, false);
-            case NAMES -> table = CsvTable.read(file, true);
+            case NONE -> table = CsvTable.read(file, CsvTable.FirstLine.DATA, options.access());
+            case NAMES -> table = CsvTable.read(file, CsvTable.FirstLine.NAMES, options.access());
             case SKLEARN -> {
-                CsvTable t = CsvTable.read(file, CsvTable.FirstLine.ASIDE);
+                CsvTable t = CsvTable.read(file, CsvTable.FirstLine.ASIDE, options.access());
                 sklearnNames = checkSklearnHeader(t);
                 table = t.withoutFirstRecord();
             }
             case AUTO -> {
-                CsvTable t = CsvTable.read(file, CsvTable.FirstLine.ASIDE);
+                CsvTable t = CsvTable.read(file, CsvTable.FirstLine.ASIDE, options.access());
                 List<String> first = t.firstRecord();
                 if (looksSklearn(first, t)) {
                     sklearnNames = checkSklearnHeader(t);

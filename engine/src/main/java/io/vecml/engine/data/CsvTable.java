@@ -69,9 +69,13 @@ public final class CsvTable {
     }
 
     static CsvTable read(Path file, FirstLine first) throws IOException {
+        return read(file, first, FileAccess.UNRESTRICTED);
+    }
+
+    static CsvTable read(Path file, FirstLine first, FileAccess access) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(first, "first");
-        try (InputStream in = Archives.open(file)) {
+        try (InputStream in = Archives.open(file, access)) {
             return parse(file, new LineReader(file, in), first);
         }
     }

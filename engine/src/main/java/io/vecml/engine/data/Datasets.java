@@ -1,7 +1,6 @@
 package io.vecml.engine.data;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,7 +34,8 @@ public final class Datasets {
         if (!Files.exists(path)) {
             throw new NoSuchFileException(source, null, "no such file or folder");
         }
-        DataFormat format = options.format() != null ? options.format() : detect(path);
+        options.access().check(path);
+        DataFormat format = options.format() != null ? options.format() : detect(path, options.access());
         LoadOptions o = options.withFormat(format);
         return switch (format) {
             case CIFAR10_PYTHON -> CifarPythonReader.read(path, o);
@@ -48,6 +48,11 @@ public final class Datasets {
 
     /** Chooses the format from the path: folder contents, archive member names, file names. */
     public static DataFormat detect(Path path) throws IOException {
+        return detect(path, FileAccess.UNRESTRICTED);
+    }
+
+    /** Chooses the format from the path, opening an archive (to read its member names) through {@code access}. */
+    public static DataFormat detect(Path path, FileAccess access) throws IOException {
         if (Files.isDirectory(path)) {
             DataFormat f = detectFolder(path);
             if (f != null) {
@@ -59,7 +64,7 @@ public final class Datasets {
         }
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (Archives.isTarName(path)) {
-            return detectTar(path);
+            return detectTar(path, access);
         }
         if (name.endsWith(".npy")) {
             return DataFormat.NPY;
@@ -98,11 +103,14 @@ public final class Datasets {
         return null;
     }
 
-    private static DataFormat detectTar(Path path) throws IOException {
-        try (InputStream in = Archives.open(path); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+    private static DataFormat detectTar(Path path, FileAccess access) throws IOException {
+        boolean misnamed = false;
+        try (Archives.Source src = Archives.openSource(path, access);
+             TarArchiveInputStream tar = new TarArchiveInputStream(src.in())) {
+            misnamed = !src.gzip() && Archives.isGzipName(path);
             TarArchiveEntry e;
             int seen = 0;
-            while ((e = tar.getNextEntry()) != null && seen++ < 16) {
+            while ((e = Archives.nextEntry(tar, path, misnamed)) != null && seen++ < 16) {
                 String n = e.getName();
                 if (n.contains("cifar-10-batches-py") || n.endsWith("/batches.meta") || n.endsWith("/data_batch_1")) {
                     return DataFormat.CIFAR10_PYTHON;
@@ -115,7 +123,11 @@ public final class Datasets {
                 }
             }
         } catch (IllegalArgumentException e) {
-            throw new DataFormatException(path + ": not a readable tar archive (" + e.getMessage() + ")", e);
+            throw new DataFormatException(path + ": not a readable tar archive (" + e.getMessage() + ")"
+                    + Archives.notGzipNote(misnamed), e);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new DataFormatException(path + ": the compressed stream is damaged or cut short (" + e.getMessage()
+                    + ")", e);
         }
         throw new DataFormatException(path + ": a tar archive without the CIFAR folders (cifar-10-batches-py/,"
                 + " cifar-10-batches-bin/ or cifar-100-binary/); use --format");

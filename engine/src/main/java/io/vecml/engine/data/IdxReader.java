@@ -62,6 +62,7 @@ public final class IdxReader {
      * (train only). {@code options} is accepted for symmetry with the other readers; IDX has no options.
      */
     public static LoadedData read(Path source, LoadOptions options) throws IOException {
+        FileAccess access = LoadOptions.accessOf(options);
         if (options != null && options.format() != null && options.format() != DataFormat.IDX) {
             throw new IllegalArgumentException("IdxReader reads " + DataFormat.IDX + ", not " + options.format());
         }
@@ -107,8 +108,8 @@ public final class IdxReader {
         boolean fashion = folder != null && folder.getFileName() != null
                 && folder.getFileName().toString().toLowerCase(Locale.ROOT).contains("fashion");
 
-        int[] trainY = readLabels(trainLabels, fashion);
-        int[] testY = testLabels == null ? null : readLabels(testLabels, fashion);
+        int[] trainY = readLabels(access, trainLabels, fashion);
+        int[] testY = testLabels == null ? null : readLabels(access, testLabels, fashion);
         int maxLabel = 9;
         for (int y : trainY) {
             maxLabel = Math.max(maxLabel, y);
@@ -127,10 +128,10 @@ public final class IdxReader {
                 names.add(Integer.toString(c));
             }
         }
-        Dataset train = readImages(trainImages, trainLabels, trainY, names, null);
+        Dataset train = readImages(access, trainImages, trainLabels, trainY, names, null);
         try {
             Dataset test = testImages == null ? null
-                    : readImages(testImages, testLabels, testY, names, train.imageShape().orElseThrow());
+                    : readImages(access, testImages, testLabels, testY, names, train.imageShape().orElseThrow());
             return new LoadedData(DataFormat.IDX, source.toString(), train, test);
         } catch (IOException | RuntimeException e) {
             train.close();
@@ -200,9 +201,9 @@ public final class IdxReader {
      * Refuses a header whose counts the file cannot hold, before anything is allocated: a plain file's
      * size must match exactly; a gzip'd file cannot expand beyond deflate's limit.
      */
-    private static void checkPlausible(Path file, long header, long payload) throws IOException {
-        long size = Files.size(file);
-        if (Archives.isGzip(file)) {
+    private static void checkPlausible(Archives.Source src, Path file, long header, long payload) throws IOException {
+        long size = src.fileSize();
+        if (src.gzip()) {
             if (size <= Long.MAX_VALUE / MAX_DEFLATE_RATIO && header + payload > size * MAX_DEFLATE_RATIO) {
                 throw DataFormatException.at(file, null, 4, "the header promises " + payload + " data bytes, more than the "
                         + size + "-byte gzip file can hold");
@@ -228,14 +229,15 @@ public final class IdxReader {
         }
     }
 
-    private static int[] readLabels(Path file, boolean fashion) throws IOException {
-        try (InputStream in = Archives.open(file)) {
+    private static int[] readLabels(FileAccess access, Path file, boolean fashion) throws IOException {
+        try (Archives.Source src = Archives.openSource(file, access)) {
+            InputStream in = src.in();
             int[] h = readHeader(in, file, 2, LABELS_MAGIC, "labels");
             int n = h[1];
             if (n < 0) {
                 throw DataFormatException.at(file, null, 4, "negative label count " + n);
             }
-            checkPlausible(file, 8, n);
+            checkPlausible(src, file, 8, n);
             byte[] b = new byte[n];
             int got = in.readNBytes(b, 0, n);
             if (got != n) {
@@ -255,9 +257,10 @@ public final class IdxReader {
         }
     }
 
-    private static Dataset readImages(Path file, Path labelsFile, int[] labels, List<String> names, ImageShape mustMatch)
-            throws IOException {
-        try (InputStream in = Archives.open(file)) {
+    private static Dataset readImages(FileAccess access, Path file, Path labelsFile, int[] labels, List<String> names,
+            ImageShape mustMatch) throws IOException {
+        try (Archives.Source src = Archives.openSource(file, access)) {
+            InputStream in = src.in();
             int[] h = readHeader(in, file, 4, IMAGES_MAGIC, "images");
             int n = h[1];
             int rows = h[2];
@@ -277,10 +280,10 @@ public final class IdxReader {
                         + " but the training images are " + mustMatch.height() + "x" + mustMatch.width());
             }
             long payload = (long) n * dims;
-            checkPlausible(file, 16, payload);
+            checkPlausible(src, file, 16, payload);
             Dataset.Builder b = Dataset.builder(Dataset.Type.UINT8, n, dims);
             try {
-                int per = Math.max(1, BUFFER / dims);
+                int per = Math.max(1, Math.min(n, BUFFER / dims)); // small files get a small buffer
                 byte[] buf = new byte[per * dims];
                 MemorySegment heap = MemorySegment.ofArray(buf);
                 MemorySegment dst = b.segment();

@@ -13,9 +13,11 @@ import java.nio.file.Path;
  *                      ({@code X.npy} -> {@code y.npy}, {@code x_*.npy} -> {@code y_*.npy}, {@code *_x.npy} ->
  *                      {@code *_y.npy}, {@code features.npy} -> {@code labels.npy}) or use a folder with
  *                      {@code x_train.npy}, {@code y_train.npy} (and {@code x_test.npy}, {@code y_test.npy})
+ * @param access        how the readers open every file, the given one and the companions they find
+ *                      ({@link FileAccess#UNRESTRICTED} when null; the server confines it to its data folder)
  */
 public record LoadOptions(DataFormat format, Cifar100Label cifar100Label, String csvLabel, CsvHeader csvHeader,
-        Path labels) {
+        Path labels, FileAccess access) {
 
     /** CIFAR-100's two labels. */
     public enum Cifar100Label { COARSE, FINE }
@@ -38,7 +40,15 @@ public record LoadOptions(DataFormat format, Cifar100Label cifar100Label, String
 
     public static final LoadOptions DEFAULTS = new LoadOptions(null, Cifar100Label.FINE, null, CsvHeader.AUTO, null);
 
+    /** Options with {@link FileAccess#UNRESTRICTED} access. */
+    public LoadOptions(DataFormat format, Cifar100Label cifar100Label, String csvLabel, CsvHeader csvHeader, Path labels) {
+        this(format, cifar100Label, csvLabel, csvHeader, labels, FileAccess.UNRESTRICTED);
+    }
+
     public LoadOptions {
+        if (access == null) {
+            access = FileAccess.UNRESTRICTED;
+        }
         if (cifar100Label == null) {
             cifar100Label = Cifar100Label.FINE;
         }
@@ -48,6 +58,15 @@ public record LoadOptions(DataFormat format, Cifar100Label cifar100Label, String
     }
 
     public LoadOptions withFormat(DataFormat f) {
-        return new LoadOptions(f, cifar100Label, csvLabel, csvHeader, labels);
+        return new LoadOptions(f, cifar100Label, csvLabel, csvHeader, labels, access);
+    }
+
+    public LoadOptions withAccess(FileAccess a) {
+        return new LoadOptions(format, cifar100Label, csvLabel, csvHeader, labels, a);
+    }
+
+    /** The options' access, or {@link FileAccess#UNRESTRICTED} for null options. */
+    static FileAccess accessOf(LoadOptions options) {
+        return options == null ? FileAccess.UNRESTRICTED : options.access();
     }
 }

@@ -175,12 +175,19 @@ public final class Npy {
         private final long[] shape;
         private final Arena arena;
         private final MemorySegment data;
+        private final long dataOffset;
 
-        NpyArray(Dtype dtype, long[] shape, Arena arena, MemorySegment data) {
+        NpyArray(Dtype dtype, long[] shape, Arena arena, MemorySegment data, long dataOffset) {
             this.dtype = dtype;
             this.shape = shape.clone();
             this.arena = arena;
             this.data = data;
+            this.dataOffset = dataOffset;
+        }
+
+        /** Byte offset of the first element in the file it was read from. */
+        public long dataOffset() {
+            return dataOffset;
         }
 
         public Dtype dtype() {
@@ -231,16 +238,22 @@ public final class Npy {
 
     /** Reads a whole {@code .npy} file. */
     public static NpyArray read(Path file) throws IOException {
+        return read(file, FileAccess.UNRESTRICTED);
+    }
+
+    /** Reads a whole {@code .npy} file, opened through {@code access}. */
+    public static NpyArray read(Path file, FileAccess access) throws IOException {
         Objects.requireNonNull(file, "file");
-        try (InputStream in = Files.newInputStream(file)) {
+        try (FileAccess.Opened o = access.open(file);
+             InputStream in = new java.io.BufferedInputStream(o.stream(), 1 << 16)) {
             Header h = readHeader(in, file);
-            checkSize(file, h);
+            checkSize(file, h, o.size());
             Arena arena = Arena.ofShared();
             try {
                 MemorySegment data = arena.allocate(Math.max(1, h.dataBytes()), 64).asSlice(0, h.dataBytes());
                 readData(in, file, h, data);
                 checkEnd(in, file, h);
-                return new NpyArray(h.dtype(), h.shape(), arena, data);
+                return new NpyArray(h.dtype(), h.shape(), arena, data, h.dataOffset());
             } catch (IOException | RuntimeException e) {
                 arena.close();
                 throw e;
@@ -250,9 +263,15 @@ public final class Npy {
 
     /** Reads and checks the header of a file; throws if the file size does not match it. */
     public static Header readHeader(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        return readHeader(file, FileAccess.UNRESTRICTED);
+    }
+
+    /** Reads and checks the header of a file opened through {@code access}; throws if the size does not match it. */
+    public static Header readHeader(Path file, FileAccess access) throws IOException {
+        try (FileAccess.Opened o = access.open(file);
+             InputStream in = new java.io.BufferedInputStream(o.stream(), 1 << 12)) {
             Header h = readHeader(in, file);
-            checkSize(file, h);
+            checkSize(file, h, o.size());
             return h;
         }
     }
@@ -332,14 +351,13 @@ public final class Npy {
             throw DataFormatException.at(file, null, headerStart, "unsupported dtype '" + d + "' (expected one of "
                     + supportedDescrs() + ")");
         }
-        long count = 1;
-        try {
-            for (long dim : s) {
-                count = Math.multiplyExact(count, dim);
-            }
-            Math.multiplyExact(count, dtype.bytes);
-        } catch (ArithmeticException e) {
-            throw DataFormatException.at(file, null, headerStart, "shape " + shapeText(s) + " is too large");
+        java.math.BigInteger bytes = java.math.BigInteger.valueOf(dtype.bytes);
+        for (long dim : s) {
+            bytes = bytes.multiply(java.math.BigInteger.valueOf(dim));
+        }
+        if (bytes.bitLength() > 62) {
+            throw DataFormatException.at(file, null, headerStart, "shape " + shapeText(s) + " is too large: "
+                    + sizeText(s) + " of " + dtype.descr + " would need " + bytes + " bytes, beyond any file (2^62)");
         }
         return new Header(major, dtype, s, headerStart + headerLen);
     }
@@ -352,11 +370,17 @@ public final class Npy {
         return b.toString();
     }
 
-    /** The file must be exactly header + data long (checked before any allocation). */
-    static void checkSize(Path file, Header h) throws IOException {
-        long size = Files.size(file);
+    /** The file of {@code size} bytes must be exactly header + data long (checked before any allocation). */
+    static void checkSize(Object file, Header h, long size) throws DataFormatException {
         long expected = h.dataOffset() + h.dataBytes();
         if (size < expected) {
+            long have = Math.max(0, size - h.dataOffset());
+            if (h.dataBytes() > 2 * have + 1024) {
+                // Far more than the file could hold: a wrong (or hostile) shape rather than a cut file.
+                throw DataFormatException.at(file, null, h.dataOffset(), "shape " + h.shapeText() + " is too large: "
+                        + sizeText(h) + " of " + h.dtype().descr + " need " + h.dataBytes() + " bytes, but the file"
+                        + " holds only " + size + " bytes (" + have + " after the " + h.dataOffset() + "-byte header)");
+            }
             throw DataFormatException.at(file, null, size, "the data is cut short: shape " + h.shapeText() + " of "
                     + h.dtype().descr + " needs " + h.dataBytes() + " bytes from offset " + h.dataOffset()
                     + " (file size " + expected + "), but the file has " + size + " bytes");
@@ -366,6 +390,25 @@ public final class Npy {
                     + " (shape " + h.shapeText() + " of " + h.dtype().descr + " ends at offset " + expected
                     + ", the file has " + size + " bytes)");
         }
+    }
+
+    /** "N rows x M features" (2-D and more), "N elements" (1-D), "1 element" (0-D). */
+    private static String sizeText(long[] shape) {
+        if (shape.length == 0) {
+            return "1 element";
+        }
+        if (shape.length == 1) {
+            return shape[0] + " elements";
+        }
+        java.math.BigInteger rest = java.math.BigInteger.ONE;
+        for (int i = 1; i < shape.length; i++) {
+            rest = rest.multiply(java.math.BigInteger.valueOf(shape[i]));
+        }
+        return shape[0] + " rows x " + rest + " features";
+    }
+
+    private static String sizeText(Header h) {
+        return sizeText(h.shape);
     }
 
     /** Reads exactly {@code data.byteSize()} bytes into {@code data}. */
@@ -491,8 +534,12 @@ public final class Npy {
                 while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
                     i++;
                 }
-                if (i == start || i - start > 18) {
+                if (i == start) {
                     throw error(start, "expected a non-negative integer in the shape");
+                }
+                if (i - start > 18) {
+                    throw error(start, "shape dimension " + clip(s.substring(start, i)) + " is too large (more than"
+                            + " 18 digits; no file holds that many elements)");
                 }
                 long v = Long.parseLong(s.substring(start, i));
                 if (peek() == 'L') {
@@ -552,6 +599,10 @@ public final class Npy {
             while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
                 i++;
             }
+        }
+
+        private static String clip(String digits) {
+            return digits.length() <= 40 ? digits : digits.substring(0, 20) + "..." + " (" + digits.length() + " digits)";
         }
 
         private DataFormatException error(int at, String what) {

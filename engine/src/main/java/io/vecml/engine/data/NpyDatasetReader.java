@@ -42,6 +42,7 @@ public final class NpyDatasetReader {
     public static LoadedData read(Path source, LoadOptions options) throws IOException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(options, "options");
+        FileAccess access = options.access();
         if (!Files.exists(source)) {
             throw new NoSuchFileException(source.toString(), null, "no such file or folder");
         }
@@ -57,9 +58,9 @@ public final class NpyDatasetReader {
                 throw new DataFormatException(source + ": found " + (xTest != null ? xTest.getFileName() + " but no y_test.npy"
                         : yTest.getFileName() + " but no x_test.npy") + " (expected both or neither)");
             }
-            Dataset train = readSplit(xTrain, yTrain);
+            Dataset train = readSplit(access, xTrain, yTrain);
             try {
-                Dataset test = xTest == null ? null : readSplit(xTest, yTest);
+                Dataset test = xTest == null ? null : readSplit(access, xTest, yTest);
                 if (test != null && test.dims() != train.dims()) {
                     test.close();
                     throw new DataFormatException(xTest + ": rows have " + test.dims() + " features but " + xTrain
@@ -72,7 +73,7 @@ public final class NpyDatasetReader {
             }
         }
         Path labels = options.labels() != null ? options.labels() : deriveLabels(source);
-        return new LoadedData(DataFormat.NPY, source.toString(), readSplit(source, labels), null);
+        return new LoadedData(DataFormat.NPY, source.toString(), readSplit(access, source, labels), null);
     }
 
     /** The file in {@code dir} named {@code lower} or with its first letter upper-case. */
@@ -143,17 +144,18 @@ public final class NpyDatasetReader {
     }
 
     /** One split: features from {@code x}, labels from {@code y}. */
-    static Dataset readSplit(Path x, Path y) throws IOException {
-        int[] labels = readLabels(y);
+    static Dataset readSplit(FileAccess access, Path x, Path y) throws IOException {
+        int[] labels = readLabels(access, y);
         int max = -1;
         for (int l : labels) {
             max = Math.max(max, l);
         }
         String[] names = new String[max + 1];
         Arrays.setAll(names, Integer::toString);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(x), 1 << 16)) {
+        try (FileAccess.Opened o = access.open(x);
+             InputStream in = new BufferedInputStream(o.stream(), 1 << 16)) {
             Npy.Header h = Npy.readHeader(in, x);
-            Npy.checkSize(x, h);
+            Npy.checkSize(x, h, o.size());
             long[] shape = h.shape();
             if (shape.length < 2 || shape.length > 4) {
                 throw DataFormatException.at(x, null, -1, "expected features of shape (N, D), (N, H, W) or"
@@ -264,8 +266,8 @@ public final class NpyDatasetReader {
     }
 
     /** A 1-D integer (or integral float) array of labels 0..2^20-1. */
-    static int[] readLabels(Path y) throws IOException {
-        try (Npy.NpyArray a = Npy.read(y)) {
+    static int[] readLabels(FileAccess access, Path y) throws IOException {
+        try (Npy.NpyArray a = Npy.read(y, access)) {
             if (a.rank() != 1) {
                 throw DataFormatException.at(y, null, -1, "expected a 1-D label array, found shape "
                         + Npy.shapeText(a.shape()) + (a.rank() == 2 ? " (save y.ravel())" : ""));
@@ -297,8 +299,8 @@ public final class NpyDatasetReader {
         }
     }
 
-    private static DataFormatException labelError(Path y, Npy.NpyArray a, int i, String what) throws IOException {
-        long offset = Npy.readHeader(y).dataOffset() + (long) i * a.dtype().bytes();
+    private static DataFormatException labelError(Path y, Npy.NpyArray a, int i, String what) {
+        long offset = a.dataOffset() + (long) i * a.dtype().bytes();
         return DataFormatException.at(y, null, offset, "label " + i + ": " + what);
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CifarBinaryReaderTest {
 
@@ -57,9 +58,10 @@ class CifarBinaryReaderTest {
     }
 
     static Stream<Arguments> sizes() {
-        // 100 and 0: equal batches (rows go straight to their place); 103 and 7: uneven batches (gathered)
+        // 100: equal batches (rows go straight to their place); 103 and 7: uneven batches (gathered).
+        // (0 training rows make empty batch files, which the reader refuses: emptyBatchFilesAreRefused)
         List<Arguments> a = new ArrayList<>();
-        for (int n : new int[] {100, 103, 7, 0}) {
+        for (int n : new int[] {100, 103, 7}) {
             a.add(Arguments.of(n, "folder"));
             a.add(Arguments.of(n, "tar.gz"));
         }
@@ -223,6 +225,47 @@ class CifarBinaryReaderTest {
                 }
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"data_batch_1.bin", "data_batch_3.bin", "data_batch_5.bin", "test_batch.bin"})
+    void anEmptyBatchFileIsRefusedWithItsName(String member) throws IOException {
+        Path f = validFolder();
+        Files.write(f.resolve(member), new byte[0]);
+        assertThatThrownBy(() -> CifarBinaryReader.read(f, LoadOptions.DEFAULTS))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageContaining(f.resolve(member).toString())
+                .hasMessageContaining("is empty (no records)");
+    }
+
+    @Test
+    void anEmptyBatchMemberOfATarballIsRefusedWithItsName() throws IOException {
+        Path f = validFolder();
+        List<ArchivesTest.Entry> es = new ArrayList<>();
+        for (String n : List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
+                "data_batch_5.bin", "test_batch.bin", "batches.meta.txt")) {
+            es.add(ArchivesTest.Entry.file("cifar-10-batches-bin/" + n,
+                    n.equals("data_batch_4.bin") ? new byte[0] : Files.readAllBytes(f.resolve(n))));
+        }
+        Path t = ArchivesTest.tar(dir.resolve("cifar-10-binary.tar.gz"), es);
+        assertThatThrownBy(() -> CifarBinaryReader.read(t, LoadOptions.DEFAULTS))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageContaining(t + " member cifar-10-batches-bin/data_batch_4.bin")
+                .hasMessageContaining("is empty (no records)");
+    }
+
+    @Test
+    void aTarGzThatIsNotGzipSaysSo() throws IOException {
+        Path t = dir.resolve("cifar-10-binary.tar.gz");
+        Files.writeString(t, "this is not an archive at all, just some text that is long enough" + "x".repeat(600));
+        assertThatThrownBy(() -> Datasets.load(t.toString()))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageContaining(t.toString())
+                .hasMessageContaining("not gzip-compressed");
+        assertThatThrownBy(() -> CifarBinaryReader.read(t, LoadOptions.DEFAULTS))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageContaining(t.toString())
+                .hasMessageContaining("not gzip-compressed");
     }
 
     /** A valid CIFAR-10 folder with 5 x 2 train and 3 test records. */

@@ -385,6 +385,31 @@ class NpyTest {
         String big = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000), }";
         Path q = file("big.npy", npy(1, big, new byte[16]));
         assertThatThrownBy(() -> Npy.read(q)).isInstanceOf(DataFormatException.class)
-                .hasMessageContaining("needs 8000000000000 bytes");
+                .hasMessageContaining("shape (1000000000, 1000) is too large: 1000000000 rows x 1000 features of <f8 need"
+                        + " 8000000000000 bytes, but the file holds only ");
+    }
+
+    @Test
+    void aHugePositiveDimensionIsCalledTooLargeNotNegative() throws IOException {
+        String digits = "123456789012345678901234567890";
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + digits + ", 3), }";
+        Path p = file("huge-dim.npy", npy(1, dict, new byte[12]));
+        assertThatThrownBy(() -> Npy.read(p)).isInstanceOf(DataFormatException.class)
+                .hasMessageContaining(p.toString())
+                .hasMessageContaining("shape dimension " + digits + " is too large")
+                .hasMessageNotContaining("non-negative");
+        // 18 digits parse, but rows x features x 4 bytes overflow what any file holds
+        String dict2 = "{'descr': '<f4', 'fortran_order': False, 'shape': (900000000000000000, 3000), }";
+        Path q = file("huge-product.npy", npy(1, dict2, new byte[12]));
+        assertThatThrownBy(() -> Npy.read(q)).isInstanceOf(DataFormatException.class)
+                .hasMessageContaining(q.toString())
+                .hasMessageContaining("is too large: 900000000000000000 rows x 3000 features of <f4")
+                .hasMessageNotContaining("non-negative");
+        // fits a long, but not the file: named with the file's size
+        String dict3 = "{'descr': '<f4', 'fortran_order': False, 'shape': (5000000000, 3), }";
+        Path r = file("huge-rows.npy", npy(1, dict3, new byte[12]));
+        assertThatThrownBy(() -> NpyDatasetReader.read(r, new LoadOptions(DataFormat.NPY, null, null, null, r)))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageContaining("5000000000 rows x 3 features of <f4 need 60000000000 bytes, but the file holds only");
     }
 }
