@@ -40,13 +40,23 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean badInput = ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof java.io.UncheckedIOException;
-            cmd.getErr().println("vecml " + cmd.getCommandName() + ": error: " + message(ex));
+            cmd.getErr().println(prefix(cmd) + ": error: " + message(ex));
             if (Boolean.getBoolean("vecml.debug") || !badInput) {
                 ex.printStackTrace(cmd.getErr());
             }
             return badInput ? BAD_INPUT : INTERNAL;
         });
         return cl.execute(args);
+    }
+
+    /** "vecml data info": the full name of the command that ran, for the start of its messages. */
+    static String prefix(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName(" ");
+    }
+
+    /** The same for a command's spec (a command printing its own warnings). */
+    static String prefix(CommandLine.Model.CommandSpec spec) {
+        return spec.qualifiedName(" ");
     }
 
     static String message(Throwable t) {
