@@ -123,6 +123,21 @@ class ValidationCommandTest {
     }
 
     @Test
+    void anIdxLabelOf200IsReported() throws Exception {
+        int[] y = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 200, 3};
+        List<String> names = java.util.stream.IntStream.rangeClosed(0, 200).mapToObj(Integer::toString).toList();
+        Path images = tmp.resolve("train-images-idx3-ubyte");
+        try (io.vecml.engine.data.Dataset d = io.vecml.engine.data.Dataset.allocate(
+                io.vecml.engine.data.Dataset.Type.UINT8, y.length, 4, y, names, io.vecml.engine.data.ImageShape.grey(2, 2))) {
+            io.vecml.engine.data.IdxWriter.write(d, images, tmp.resolve("train-labels-idx1-ubyte"), false);
+        }
+        CliTest.Run r = CliTest.run("data", "info", images.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("201 classes, 11 of them with rows");
+        assertThat(r.err()).contains("vecml data info: warning: " + images + ": 190 of 201 classes have no rows");
+    }
+
+    @Test
     void errorsNameTheFullCommand() {
         Path missing = tmp.resolve("missing.csv");
         CliTest.Run r = CliTest.run("data", "info", missing.toString());
