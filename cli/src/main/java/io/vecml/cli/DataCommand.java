@@ -44,23 +44,31 @@ final class DataCommand implements Callable<Integer> {
     record ClassCount(String name, int count) {
     }
 
-    record SplitInfo(int rows, int dims, String type, String imageShape, long bytes, List<ClassCount> classes) {
+    /** {@code classesWithRows}: how many of the classes (label indices) have at least one row in this split. */
+    record SplitInfo(int rows, int dims, String type, String imageShape, long bytes, List<ClassCount> classes,
+            int classesWithRows) {
         static SplitInfo of(Dataset d) {
             int[] counts = d.classCounts();
             List<ClassCount> cc = new ArrayList<>();
+            int withRows = 0;
             for (int c = 0; c < counts.length; c++) {
                 cc.add(new ClassCount(d.classNames().get(c), counts[c]));
+                withRows += counts[c] > 0 ? 1 : 0;
             }
             return new SplitInfo(d.rows(), d.dims(), d.type().name().toLowerCase(Locale.ROOT),
-                    d.imageShape().map(Object::toString).orElse(null), (long) d.rows() * d.dims() * d.type().bytes, cc);
+                    d.imageShape().map(Object::toString).orElse(null), (long) d.rows() * d.dims() * d.type().bytes, cc,
+                    withRows);
         }
     }
 
     record DataInfo(String source, String format, double loadSeconds, Map<String, SplitInfo> splits) {
     }
 
+    /** Loads {@code path}; warnings about its labels (classes without rows) go to the command's stderr. */
     static LoadedData load(String path, DataSourceOptions o) throws IOException {
-        return Datasets.load(path, o.toLoadOptions());
+        LoadedData d = Datasets.load(path, o.toLoadOptions());
+        o.warn(d.warnings());
+        return d;
     }
 
     @Command(name = "info", mixinStandardHelpOptions = true,
@@ -109,7 +117,8 @@ final class DataCommand implements Callable<Integer> {
                             line.append(item).append("   ");
                         }
                         out.println("  " + line.toString().stripTrailing());
-                        out.printf("  %d classes%n", s.classes().size());
+                        out.printf("  %d classes%s%n", s.classes().size(), s.classesWithRows() == s.classes().size() ? ""
+                                : ", " + s.classesWithRows() + " of them with rows in this split");
                     }
                 }
                 out.flush();

@@ -8,6 +8,20 @@ import picocli.CommandLine.Option;
 /** Options shared by every command that reads a dataset. */
 final class DataSourceOptions {
 
+    /** The command this mixin belongs to: loading warnings go to its error stream, under its name. */
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec command;
+
+    /** Prints {@code lines} as warnings of the command ({@code vecml knn: warning: ...}). */
+    void warn(java.util.List<String> lines) {
+        if (command == null) {
+            return;
+        }
+        for (String line : lines) {
+            command.commandLine().getErr().println(Main.prefix(command) + ": warning: " + line);
+        }
+    }
+
     @Option(names = "--format", paramLabel = "FORMAT",
             description = "Data format instead of detecting it from the path: cifar10-python, cifar10-binary,"
                     + " cifar100-binary, idx, csv, npy.")

@@ -140,6 +140,10 @@ final class KnnCommand implements Callable<Integer> {
             String src = tt.source;
             String format = tt.format;
             int kMax = kList[kList.length - 1];
+            if (train.rows() > 0 && io.vecml.engine.data.DataChecks.classesWithRows(train) < 2) {
+                err.println(Main.prefix(spec) + ": warning: the training rows are all of one class ('"
+                        + train.classNames().get(train.label(0)) + "'): every prediction is that class");
+            }
             if (kMax > train.rows()) {
                 throw new IllegalArgumentException("k = " + kMax + " is more than the " + train.rows() + " training rows");
             }

@@ -63,7 +63,7 @@ public final class Main implements Callable<Integer> {
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean badInput = ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof java.io.UncheckedIOException;
-            cmd.getErr().println("vecml " + cmd.getCommandName() + ": error: " + message(ex));
+            cmd.getErr().println(prefix(cmd) + ": error: " + message(ex));
             if (Boolean.getBoolean("vecml.debug") || !badInput) {
                 ex.printStackTrace(cmd.getErr());
             }
@@ -114,6 +114,16 @@ public final class Main implements Callable<Integer> {
         spec.commandLine().usage(err);
         err.flush();
         return BAD_INPUT;
+    }
+
+    /** "vecml data info": the full name of the command that ran, for the start of its messages. */
+    static String prefix(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName(" ");
+    }
+
+    /** The same for a command's spec (a command printing its own warnings). */
+    static String prefix(CommandLine.Model.CommandSpec spec) {
+        return spec.qualifiedName(" ");
     }
 
     static String message(Throwable t) {

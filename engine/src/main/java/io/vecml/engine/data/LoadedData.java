@@ -17,6 +17,25 @@ public record LoadedData(DataFormat format, String source, Dataset train, Datase
     public LoadedData {
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(train, "train");
+        // Every reader returns through here (the CLI, the server's paths and uploads), so data without
+        // features is refused once, naming the source, before any model sees it.
+        try {
+            DataChecks.requireFeatures(train, source + (test == null ? "" : " (training split)"));
+            if (test != null) {
+                DataChecks.requireFeatures(test, source + " (test split)");
+            }
+        } catch (IllegalArgumentException e) {
+            train.close();
+            if (test != null) {
+                test.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Warnings about the labels (classes without rows); empty when there is nothing to say. */
+    public java.util.List<String> warnings() {
+        return DataChecks.labelWarnings(source, train, test);
     }
 
     public boolean hasTest() {

@@ -47,6 +47,7 @@ public final class CrossValidation {
 
     /** Builds every fold's training and held-out rows, scaled as the spec says, and hands them over. */
     public static void forEachFold(Dataset data, CvSpec spec, FoldVisitor visitor) {
+        io.vecml.engine.data.DataChecks.requireTrainable(data, "cross-validation");
         Splits.Fold[] folds = folds(data, spec);
         Dataset base = spec.scaling() == CvSpec.Scaling.ALL ? Standardizer.fit(data).apply(data) : data;
         try {

@@ -36,6 +36,7 @@ public final class KnnGridSearch {
 
     public static Result run(Dataset data, int[] ks, List<Metric> metrics, List<Weights> weights, CvSpec cv,
             int threads) {
+        io.vecml.engine.data.DataChecks.requireTrainable(data, "the kNN grid search");
         if (ks.length == 0 || metrics.isEmpty() || weights.isEmpty()) {
             throw new IllegalArgumentException("the grid needs at least one k, one metric and one weighting");
         }

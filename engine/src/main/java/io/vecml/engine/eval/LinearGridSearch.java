@@ -141,6 +141,7 @@ public final class LinearGridSearch {
     public static Result run(Dataset data, Grid grid, LinearConfig base, SgdConfig sgd, CvSpec cv) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(grid, "grid");
+        io.vecml.engine.data.DataChecks.requireTrainable(data, "the linear grid search");
         checkScaling(base, cv);
         long t0 = System.nanoTime();
         List<Params> points = points(grid, base);

@@ -57,6 +57,9 @@ public final class KnnClassifier implements AutoCloseable {
     /** Uses {@code train} as the training set (not copied); returns this. */
     public KnnClassifier fit(Dataset train) {
         Objects.requireNonNull(train, "train");
+        // Rows of one class are accepted: the neighbours are still meaningful (kneighbors), only the vote is
+        // trivial; the classifying faces warn about it (vecml knn) or refuse it (grid search, cross-validation).
+        io.vecml.engine.data.DataChecks.requireFeatures(train, "the training data");
         if (train.type() == Dataset.Type.UINT8 && options.metric() == Metric.L2 && train.dims() > MAX_U8_L2_DIMS) {
             throw new IllegalArgumentException("uint8 L2 kNN supports up to " + MAX_U8_L2_DIMS + " dimensions, the"
                     + " training set has " + train.dims());

@@ -258,6 +258,7 @@ public final class LinearModelFile {
                 scale[f] = in.f64("scale");
             }
         }
+        int weightsAt = in.buf.position();
         float[] w = new float[(d + 1) * k];
         for (int i = 0; i < w.length; i++) {
             w[i] = in.buf.getFloat();
@@ -273,6 +274,28 @@ public final class LinearModelFile {
         if ((int) crc.getValue() != stored) {
             throw in.error(crcAt, String.format("checksum mismatch: the file says %08x, its contents give %08x"
                     + " (the file is corrupt)", stored, (int) crc.getValue()));
+        }
+        // The checksum only proves the bytes are the ones written: a model trained into NaN, or a file
+        // made by hand, passes it. Every number the predictions use is checked before the model exists.
+        int meanAt = statsAt;
+        int scaleAt = statsAt + (pre == Preprocessing.RAW ? 0 : 8 * d);
+        for (int f = 0; f < d; f++) {
+            if (pre != Preprocessing.RAW && !Double.isFinite(mean[f])) {
+                throw in.error(meanAt + 8L * f, "invalid model: mean of feature " + f + " is " + mean[f]
+                        + " (expected a finite number)");
+            }
+            if (pre == Preprocessing.STANDARDIZE && !(Double.isFinite(scale[f]) && scale[f] > 0)) {
+                throw in.error(scaleAt + 8L * f, "invalid model: scale of feature " + f + " is " + scale[f]
+                        + " (expected a finite number > 0)");
+            }
+        }
+        for (int i = 0; i < w.length; i++) {
+            if (!Float.isFinite(w[i])) {
+                int row = i / k;
+                throw in.error(weightsAt + 4L * i, "invalid model: weight W[" + row + "][" + (i % k) + "]"
+                        + (row == d ? " (the bias of class " + (i % k) + ")" : "") + " is " + w[i]
+                        + " (expected a finite number)");
+            }
         }
         try {
             Regularizer reg = new Regularizer(kind, lambda, l1Ratio, bias);

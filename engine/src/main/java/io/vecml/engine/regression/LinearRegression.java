@@ -109,7 +109,12 @@ public final class LinearRegression {
     public static LinearRegression fit(CsvTable table, String target, List<String> features)
             throws DataFormatException {
         Data d = columns(table, target, features);
-        return fit(d.x, d.y, d.features, target);
+        try {
+            return fit(d.x, d.y, d.features, target);
+        } catch (IllegalArgumentException e) {
+            // Too few rows, collinear features: the table is the input, so the message names its file.
+            throw new IllegalArgumentException(table.file() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The feature rows and target of a table. */
@@ -121,6 +126,10 @@ public final class LinearRegression {
             throw new DataFormatException(table.file() + ": a regression needs a header naming the columns");
         }
         int ti = table.columnIndex(target);
+        if (table.rows() == 0) {
+            throw new DataFormatException(table.file() + ": no data rows after the header line (" + table.columns()
+                    + " columns named, 0 rows); a regression needs rows");
+        }
         List<String> names = new ArrayList<>();
         List<Integer> idx = new ArrayList<>();
         if (features == null || features.isEmpty()) {

@@ -103,9 +103,7 @@ public final class TemplateClassifier {
     public static TemplateClassifier fit(Dataset train, Center center) {
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(center, "center");
-        if (train.rows() == 0) {
-            throw new IllegalArgumentException("cannot fit templates on 0 rows");
-        }
+        io.vecml.engine.data.DataChecks.requireTrainable(train, "the template classifier");
         int[] counts = train.classCounts();
         double[][] t = center == Center.MEAN ? means(train, counts) : medians(train, counts);
         return new TemplateClassifier(center, t, counts, train.classNames(), train.imageShape().orElse(null));

@@ -75,9 +75,7 @@ public final class SgdTrainer {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(sgd, "sgd");
         Objects.requireNonNull(gemms, "gemms");
-        if (data.rows() == 0) {
-            throw new IllegalArgumentException("cannot train on 0 rows");
-        }
+        io.vecml.engine.data.DataChecks.requireTrainable(data, "a linear classifier");
         Dataset trainPart = data;
         Dataset valPart = null;
         try {
