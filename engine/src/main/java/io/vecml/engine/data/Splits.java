@@ -122,7 +122,7 @@ public final class Splits {
                 foldOf[order[pos++]] = f;
             }
         }
-        return folds(foldOf, k);
+        return foldsOf(foldOf, k);
     }
 
     /**
@@ -133,6 +133,26 @@ public final class Splits {
      * numpy's random stream). Every fold gets floor or ceil of its share of each class.
      */
     public static Fold[] stratifiedKFold(int[] labels, int k, Long seed) {
+        if (seed == null) {
+            return stratifiedKFoldWith(labels, k, null);
+        }
+        long s = seed;
+        return stratifiedKFoldWith(labels, k, (c, foldsForClass) -> {
+            int[] perm = permutation(foldsForClass.length, s * 31 + c);
+            int[] shuffled = new int[foldsForClass.length];
+            for (int j = 0; j < shuffled.length; j++) {
+                shuffled[j] = foldsForClass[perm[j]];
+            }
+            System.arraycopy(shuffled, 0, foldsForClass, 0, shuffled.length);
+        });
+    }
+
+    /** As above, with each class's block of fold numbers shuffled in place by {@code shuffle} (null: none). */
+    static Fold[] stratifiedKFoldShuffled(int[] labels, int k, java.util.function.Consumer<int[]> shuffle) {
+        return stratifiedKFoldWith(labels, k, (c, a) -> shuffle.accept(a));
+    }
+
+    private static Fold[] stratifiedKFoldWith(int[] labels, int k, java.util.function.BiConsumer<Integer, int[]> shuffle) {
         int n = labels.length;
         checkFolds(n, k);
         // Encode classes by order of first appearance, as scikit-learn does.
@@ -170,13 +190,8 @@ public final class Splits {
                     foldsForClass[p++] = f;
                 }
             }
-            if (seed != null) {
-                int[] perm = permutation(counts[c], seed * 31 + c);
-                int[] shuffled = new int[counts[c]];
-                for (int j = 0; j < counts[c]; j++) {
-                    shuffled[j] = foldsForClass[perm[j]];
-                }
-                foldsForClass = shuffled;
+            if (shuffle != null) {
+                shuffle.accept(c, foldsForClass);
             }
             int q = 0;
             for (int i = 0; i < n; i++) {
@@ -185,7 +200,7 @@ public final class Splits {
                 }
             }
         }
-        return folds(foldOf, k);
+        return foldsOf(foldOf, k);
     }
 
     private static void checkFolds(int n, int k) {
@@ -205,7 +220,8 @@ public final class Splits {
         return p;
     }
 
-    private static Fold[] folds(int[] foldOf, int k) {
+    /** Folds from each row's fold number: fold f tests the rows numbered f, both parts ascending. */
+    static Fold[] foldsOf(int[] foldOf, int k) {
         int n = foldOf.length;
         int[] size = new int[k];
         for (int f : foldOf) {
