@@ -57,6 +57,9 @@ final class KnnCommand implements Callable<Integer> {
     @Mixin
     DataSourceOptions source;
 
+    @Mixin
+    SplitOptions split;
+
     @Option(names = "--k", split = ",", paramLabel = "K", defaultValue = "1,3,5",
             description = "Neighbour counts, comma-separated. Default: ${DEFAULT-VALUE}.")
     int[] ks;
@@ -133,7 +136,7 @@ final class KnnCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
-        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit)) {
+        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit, split)) {
             Dataset train = tt.train;
             Dataset test = tt.test;
             String src = tt.source;

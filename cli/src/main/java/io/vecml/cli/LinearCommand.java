@@ -165,6 +165,9 @@ final class LinearCommand implements Runnable {
         @Option(names = "--split-seed", defaultValue = "42", paramLabel = "S",
                 description = "Seed of that split. Default: ${DEFAULT-VALUE}.")
         long splitSeed;
+
+        @Mixin
+        SplitOptions holdout;
     }
 
     // ---- train ---------------------------------------------------------------------------------
@@ -200,6 +203,9 @@ final class LinearCommand implements Runnable {
 
         @Mixin
         DataSourceOptions source;
+
+        @Mixin
+        SplitOptions split;
 
         @Option(names = "--loss", paramLabel = "L", description = "svm or softmax. Default: ${DEFAULT-VALUE}.")
         String loss = DEFAULT_MODEL.loss().id();
@@ -360,7 +366,7 @@ final class LinearCommand implements Runnable {
                     nThreads);
             PrintWriter out = spec.commandLine().getOut();
             try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, splitSeed,
-                    limit)) {
+                    limit, split)) {
                 if (!json) {
                     out.printf(Locale.ROOT, "linear %s on %s%n", cfg.loss().id(), tt.describe(testFraction, splitSeed));
                     out.printf(Locale.ROOT, "%s penalty %s, %s features; SGD lr %s (%s), batch %d, %d epochs,"
@@ -524,7 +530,7 @@ final class LinearCommand implements Runnable {
             checkPng(confusionPng, "--confusion-png");
             LinearClassifier m = loadModel(model);
             PrintWriter out = spec.commandLine().getOut();
-            try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed)) {
+            try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed, part.holdout)) {
                 Dataset d = tt.test;
                 checkClasses(m, d, model, data);
                 int[] p = m.predict(d, nThreads);
@@ -642,7 +648,7 @@ final class LinearCommand implements Runnable {
                         + m.loss().id() + " model, whose scores are not probabilities");
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed)) {
+            try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed, part.holdout)) {
                 Dataset d = tt.test;
                 checkClasses(m, d, model, data);
                 int[] p = m.predict(d, nThreads);

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
             "Classic image-classification baselines (kNN, templates, linear classifiers), as fast as the",
             "hardware allows: SIMD kernels through the Java Vector API, GEMM on OpenBLAS through FFM."},
         subcommands = {InfoCommand.class, DemoCommand.class, DataCommand.class, KnnCommand.class, TemplateCommand.class,
-            LinearCommand.class, RegressCommand.class, GridCommand.class, CvCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+            LinearCommand.class, RegressCommand.class, GridCommand.class, CvCommand.class, LectureCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 internal failure, 2 bad input or usage.",
             "Selection properties (set through VECML_JAVA_OPTS='-D...'): vecml.kernels=auto|scalar|simd,",
             "vecml.gemm=auto|openblas|java, vecml.openblas=PATH (or VECML_OPENBLAS), vecml.native.tmpdir=DIR."})

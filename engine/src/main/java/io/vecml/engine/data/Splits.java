@@ -245,6 +245,74 @@ public final class Splits {
         return out;
     }
 
+    /**
+     * Checks explicit row indices: each in 0..n-1 and none twice. {@code what} names the list in errors
+     * (e.g. "split.json: test"); the position of the offending entry is given as what[i].
+     */
+    public static void checkIndices(int[] idx, int n, String what) {
+        int[] seen = new int[n];
+        java.util.Arrays.fill(seen, -1);
+        for (int i = 0; i < idx.length; i++) {
+            int v = idx[i];
+            if (v < 0 || v >= n) {
+                throw new IllegalArgumentException(what + "[" + i + "] = " + v + " is outside 0.." + (n - 1)
+                        + " (the data has " + n + " rows)");
+            }
+            if (seen[v] >= 0) {
+                throw new IllegalArgumentException(what + "[" + i + "] = " + v + " repeats " + what + "[" + seen[v]
+                        + "]: each row may appear once");
+            }
+            seen[v] = i;
+        }
+    }
+
+    /**
+     * Checks an explicit split of n rows: indices valid, train and test disjoint and not empty. A null
+     * train means every row not in test, ascending. {@code what} names the source in errors.
+     */
+    public static Holdout explicit(int[] train, int[] test, int n, String what) {
+        checkIndices(test, n, what + ": test");
+        int[] tr = train == null ? complement(test, n) : train;
+        if (train != null) {
+            checkIndices(train, n, what + ": train");
+            boolean[] inTest = new boolean[n];
+            for (int v : test) {
+                inTest[v] = true;
+            }
+            for (int i = 0; i < train.length; i++) {
+                if (inTest[train[i]]) {
+                    throw new IllegalArgumentException(what + ": train[" + i + "] = " + train[i]
+                            + " is also a test row: train and test must not overlap");
+                }
+            }
+        }
+        if (test.length == 0 || tr.length == 0) {
+            throw new IllegalArgumentException(what + ": the " + (test.length == 0 ? "test" : "train")
+                    + " rows are empty");
+        }
+        return new Holdout(tr, test);
+    }
+
+    /** The rows of 0..n-1 not in {@code rows}, ascending (indices must be valid). */
+    public static int[] complement(int[] rows, int n) {
+        boolean[] in = new boolean[n];
+        int count = 0;
+        for (int v : rows) {
+            if (!in[v]) {
+                in[v] = true;
+                count++;
+            }
+        }
+        int[] out = new int[n - count];
+        int a = 0;
+        for (int i = 0; i < n; i++) {
+            if (!in[i]) {
+                out[a++] = i;
+            }
+        }
+        return out;
+    }
+
     private static Holdout fromMask(boolean[] isTest, int nTest) {
         int[] test = new int[nTest];
         int[] train = new int[isTest.length - nTest];
