@@ -116,14 +116,14 @@ final class SplitOptions {
             String at = what + ": fold " + f;
             Splits.Holdout h;
             if (e.isArray()) {
-                h = Splits.explicit(null, indices(e, at + " test"), n, at);
+                h = Splits.explicit(null, indices(e, at + ": test"), n, at);
             } else if (e.isObject()) {
                 checkFields(e, at);
                 if (!e.has("test")) {
                     throw new IllegalArgumentException(at + ": missing field \"test\"");
                 }
-                int[] test = indices(e.get("test"), at + " test");
-                int[] train = e.has("train") ? indices(e.get("train"), at + " train") : null;
+                int[] test = indices(e.get("test"), at + ": test");
+                int[] train = e.has("train") ? indices(e.get("train"), at + ": train") : null;
                 h = Splits.explicit(train, test, n, at);
             } else {
                 throw new IllegalArgumentException(at + ": expected {\"train\": [...], \"test\": [...]} or a list of test"

@@ -259,8 +259,8 @@ public final class Splits {
                         + " (the data has " + n + " rows)");
             }
             if (seen[v] >= 0) {
-                throw new IllegalArgumentException(what + "[" + i + "] = " + v + " repeats " + what + "[" + seen[v]
-                        + "]: each row may appear once");
+                throw new IllegalArgumentException(what + "[" + i + "] = " + v + " is already at position " + seen[v]
+                        + ": each row may appear once");
             }
             seen[v] = i;
         }

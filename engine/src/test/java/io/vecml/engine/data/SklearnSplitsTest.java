@@ -170,4 +170,36 @@ class SklearnSplitsTest {
         assertThatThrownBy(() -> SklearnSplits.stratifiedTrainTestSplit(new int[] {0, 0, 0, 1}, 0.5, 0))
                 .hasMessageContaining("only 1 member");
     }
+
+    @Test
+    void splitRngChoosesTheStreamAndKeepsVecmlsByDefault() {
+        int[] y = new int[40];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = i % 3;
+        }
+        assertThat(SplitRng.SKLEARN.holdout(40, 0.25, 7).test()).isEqualTo(SklearnSplits.trainTestSplit(40, 0.25, 7).test());
+        assertThat(SplitRng.VECML.holdout(40, 0.25, 7).test()).isEqualTo(Splits.holdout(40, 0.25, 7).test());
+        assertThat(SplitRng.SKLEARN.kFold(40, 4, 7L)[2].test()).isEqualTo(SklearnSplits.kFold(40, 4, 7)[2].test());
+        assertThat(SplitRng.SKLEARN.kFold(40, 4, null)[2].test()).isEqualTo(Splits.kFold(40, 4, null)[2].test());
+        assertThat(SplitRng.SKLEARN.stratifiedKFold(y, 4, 7L)[1].test())
+                .isEqualTo(SklearnSplits.stratifiedKFold(y, 4, 7)[1].test());
+        assertThat(SplitRng.VECML.stratifiedKFold(y, 4, 7L)[1].test()).isEqualTo(Splits.stratifiedKFold(y, 4, 7L)[1].test());
+        assertThat(new io.vecml.engine.eval.CvSpec(3, true, 1L, io.vecml.engine.eval.CvSpec.Scaling.NONE,
+                io.vecml.engine.eval.Scoring.ACCURACY).rng()).isEqualTo(SplitRng.VECML);
+        assertThatThrownBy(() -> SplitRng.parse("np", "--split-rng")).hasMessageContaining("vecml or sklearn");
+    }
+
+    @Test
+    void explicitSplitsAreChecked() {
+        Splits.Holdout h = Splits.explicit(null, new int[] {4, 1}, 6, "f");
+        assertThat(h.train()).containsExactly(0, 2, 3, 5);
+        assertThat(h.test()).containsExactly(4, 1);
+        assertThatThrownBy(() -> Splits.explicit(null, new int[] {6}, 6, "f")).hasMessageContaining("f: test[0] = 6 is outside 0..5");
+        assertThatThrownBy(() -> Splits.explicit(new int[] {0, 1}, new int[] {1}, 6, "f"))
+                .hasMessageContaining("f: train[1] = 1 is also a test row");
+        assertThatThrownBy(() -> Splits.explicit(new int[] {0, 0}, new int[] {1}, 6, "f"))
+                .hasMessageContaining("f: train[1] = 0 is already at position 0");
+        assertThatThrownBy(() -> Splits.explicit(null, new int[] {0, 1, 2, 3, 4, 5}, 6, "f"))
+                .hasMessageContaining("f: the train rows are empty");
+    }
 }
