@@ -72,6 +72,9 @@ final class CvCommand implements Callable<Integer> {
 
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean json;
+
+        @Mixin
+        CvSplitOptions splits;
     }
 
     record Fold(int fold, int trainRows, int testRows, double score) {
@@ -86,8 +89,10 @@ final class CvCommand implements Callable<Integer> {
             CvSpec.Scaling scaling, String model, FoldModel factory) throws IOException {
         GridCommand.checkCv(o.folds, o.limit);
         Scoring sc = GridCommand.scoring(o.scoring);
-        CvSpec cv = new CvSpec(o.folds, o.stratified, o.seed, scaling, sc);
-        try (LoadedData d = DataCommand.load(o.data, source); Dataset train = GridCommand.trainingRows(d, o.limit, o.folds)) {
+        try (LoadedData d = DataCommand.load(o.data, source);
+             CvSplitOptions.Prepared p = o.splits.prepare(d, o.limit, new CvSpec(o.folds, o.stratified, o.seed, scaling, sc))) {
+            Dataset train = p.train();
+            CvSpec cv = p.cv();
             long t0 = System.nanoTime();
             double[] s = CrossValidation.scores(train, cv, factory::fitPredict);
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -96,7 +101,7 @@ final class CvCommand implements Callable<Integer> {
             for (int f = 0; f < s.length; f++) {
                 folds.add(new Fold(f + 1, parts[f].train().length, parts[f].test().length, s[f]));
             }
-            Report r = new Report(d.source(), train.rows(), train.dims(), model, o.folds, o.stratified, o.seed,
+            Report r = new Report(d.source(), train.rows(), train.dims(), model, cv.folds(), o.stratified, o.seed,
                     standardize.strip().toLowerCase(Locale.ROOT), sc.name().toLowerCase(Locale.ROOT), folds,
                     CrossValidation.mean(s), CrossValidation.std(s), secs);
             PrintWriter out = spec.commandLine().getOut();

@@ -132,6 +132,9 @@ final class GridCommand implements Callable<Integer> {
         @Mixin
         DataSourceOptions source;
 
+        @Mixin
+        CvSplitOptions splits;
+
         @Option(names = "--k", defaultValue = "1..30", paramLabel = "KS",
                 description = "k values: ranges and lists, e.g. 1..30 or 1,3,5,10. Default: ${DEFAULT-VALUE}.")
         String ks;
@@ -202,12 +205,10 @@ final class GridCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--threads must be >= 1, got " + nThreads);
             }
             OutputPaths.png(plotPng, "--plot-png");
-            CvSpec cv = new CvSpec(folds, stratified, seed, scaling, sc);
             try (LoadedData d = DataCommand.load(data, source);
-                 Dataset train = limit == null ? d.train().select(all(d.train().rows())) : Transforms.first(d.train(), limit)) {
-                if (folds > train.rows()) {
-                    throw new IllegalArgumentException("--folds " + folds + " is more than the " + train.rows() + " rows");
-                }
+                 CvSplitOptions.Prepared prep = splits.prepare(d, limit, new CvSpec(folds, stratified, seed, scaling, sc))) {
+                Dataset train = prep.train();
+                CvSpec cv = prep.cv();
                 if (repeats < 1 || repeats > 1000) {
                     throw new IllegalArgumentException("--repeats must be 1..1000, got " + repeats);
                 }
@@ -231,8 +232,8 @@ final class GridCommand implements Callable<Integer> {
                 for (KnnGridSearch.Candidate c : r.candidates()) {
                     rows.add(KnnGridReports.row(c));
                 }
-                TestScore test = d.hasTest() ? KnnGridReports.refitAndScore(train, d.test(), r.best(), scaling, nThreads) : null;
-                Report report = new Report(d.source(), train.rows(), train.dims(), folds, stratified, seed,
+                TestScore test = prep.test() != null ? KnnGridReports.refitAndScore(train, prep.test(), r.best(), scaling, nThreads) : null;
+                Report report = new Report(d.source(), train.rows(), train.dims(), cv.folds(), stratified, seed,
                         scaling.name().toLowerCase(Locale.ROOT), sc.name().toLowerCase(Locale.ROOT), rows.size(),
                         seconds, List.copyOf(runs), KnnGridReports.row(r.best()), test, rows);
                 if (plotPng != null) {
@@ -339,6 +340,9 @@ final class GridCommand implements Callable<Integer> {
 
         @Mixin
         DataSourceOptions source;
+
+        @Mixin
+        CvSplitOptions splits;
 
         @Option(names = "--lr", split = ",", defaultValue = "0.01,0.1", paramLabel = "F",
                 description = "Learning rates. Default: ${DEFAULT-VALUE}.")
@@ -466,13 +470,15 @@ final class GridCommand implements Callable<Integer> {
             LinearScaling ls2 = LinearScaling.parse(standardize);
             Scoring sc = scoring(scoring);
             int nThreads = LinearCommand.threads(threads);
-            CvSpec cv = new CvSpec(folds, stratified, seed, ls2.cv(), sc);
+            CvSpec cvBase = new CvSpec(folds, stratified, seed, ls2.cv(), sc);
             LinearConfig base = LinearConfig.defaults().withPreprocessing(ls2.model())
                     .withRegularizer(Regularizer.elasticNet(0, l1Ratio));
             SgdConfig sgd = SgdConfig.defaults().withEpochs(epochs).withBatchSize(batch).withMomentum(momentum)
                     .withSeed(trainSeed).withThreads(nThreads);
             LinearGridSearch.Grid grid = new LinearGridSearch.Grid(ls, ks, distinct(lrs), distinct(lambdas));
-            try (LoadedData d = DataCommand.load(data, source); Dataset train = trainingRows(d, limit, folds)) {
+            try (LoadedData d = DataCommand.load(data, source); CvSplitOptions.Prepared prep = splits.prepare(d, limit, cvBase)) {
+                Dataset train = prep.train();
+                CvSpec cv = prep.cv();
                 LinearGridSearch.Result r = LinearGridSearch.run(train, grid, base, sgd, cv);
                 List<Row> rows = new ArrayList<>();
                 for (LinearGridSearch.Candidate c : r.candidates()) {
@@ -482,21 +488,21 @@ final class GridCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("training diverged for every candidate: try smaller --lr values");
                 }
                 TestScore test = null;
-                if (d.hasTest()) {
+                if (prep.test() != null) {
                     TrainingResult refit = LinearGridSearch.refit(train, r.best().params(), base, sgd, cv);
-                    Dataset te = d.test().type() == train.type() ? d.test() : d.test().toFloat32();
+                    Dataset te = prep.test().type() == train.type() ? prep.test() : prep.test().toFloat32();
                     try {
                         int[] p = refit.model().predict(te, nThreads);
                         io.vecml.engine.eval.ClassificationReport cr = io.vecml.engine.eval.ClassificationReport.of(p,
                                 te.labels(), train.classNames());
                         test = new TestScore(te.rows(), cr.accuracy(), cr.balancedAccuracy(), cr.macroF1());
                     } finally {
-                        if (te != d.test()) {
+                        if (te != prep.test()) {
                             te.close();
                         }
                     }
                 }
-                Report report = new Report(d.source(), train.rows(), train.dims(), folds, stratified, seed,
+                Report report = new Report(d.source(), train.rows(), train.dims(), cv.folds(), stratified, seed,
                         standardize.strip().toLowerCase(Locale.ROOT), sc.name().toLowerCase(Locale.ROOT), epochs, batch,
                         trainSeed, rows.size(), r.seconds(), row(r.best()), test, rows);
                 if (plotPng != null) {

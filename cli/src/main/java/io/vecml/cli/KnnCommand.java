@@ -58,6 +58,9 @@ final class KnnCommand implements Callable<Integer> {
     @Mixin
     DataSourceOptions source;
 
+    @Mixin
+    SplitOptions split;
+
     @Option(names = "--k", paramLabel = "K", defaultValue = "1,3,5",
             description = "Neighbour counts: a list, a range or both (1,3,5; 1..30; 1..30:2). Default: ${DEFAULT-VALUE}.")
     String ks;
@@ -134,7 +137,7 @@ final class KnnCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
-        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit)) {
+        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit, split)) {
             Dataset train = tt.train;
             Dataset test = tt.test;
             String src = tt.source;

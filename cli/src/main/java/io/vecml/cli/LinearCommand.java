@@ -112,6 +112,9 @@ final class LinearCommand implements Callable<Integer> {
         @Option(names = "--split-seed", defaultValue = "42", paramLabel = "S",
                 description = "Seed of that split. Default: ${DEFAULT-VALUE}.")
         long splitSeed;
+
+        @Mixin
+        SplitOptions holdout;
     }
 
     // ---- train ---------------------------------------------------------------------------------
@@ -147,6 +150,9 @@ final class LinearCommand implements Callable<Integer> {
 
         @Mixin
         DataSourceOptions source;
+
+        @Mixin
+        SplitOptions split;
 
         @Option(names = "--loss", paramLabel = "L", description = "svm or softmax. Default: ${DEFAULT-VALUE}.")
         String loss = DEFAULT_MODEL.loss().id();
@@ -305,7 +311,7 @@ final class LinearCommand implements Callable<Integer> {
                     nThreads);
             PrintWriter out = spec.commandLine().getOut();
             try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, splitSeed,
-                    limit)) {
+                    limit, split)) {
                 if (!json) {
                     out.printf(Locale.ROOT, "linear %s on %s%n", cfg.loss().id(), tt.describe(testFraction, splitSeed));
                     out.printf(Locale.ROOT, "%s penalty %s, %s features; SGD lr %s (%s), batch %d, %d epochs,"
@@ -469,7 +475,7 @@ final class LinearCommand implements Callable<Integer> {
             OutputPaths.png(confusionPng, "--confusion-png");
             LinearClassifier m = loadModel(model);
             PrintWriter out = spec.commandLine().getOut();
-            try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed)) {
+            try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed, part.holdout)) {
                 Dataset d = tt.test;
                 checkClasses(m, d, model, data);
                 int[] p = m.predict(d, nThreads);
@@ -583,7 +589,7 @@ final class LinearCommand implements Callable<Integer> {
                         + m.loss().id() + " model, whose scores are not probabilities");
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed)) {
+            try (TrainTestData tt = TrainTestData.loadPart(data, source, which, part.testFraction, part.splitSeed, part.holdout)) {
                 Dataset d = tt.test;
                 checkClasses(m, d, model, data);
                 int[] p = m.predict(d, nThreads);

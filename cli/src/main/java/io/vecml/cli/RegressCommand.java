@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "regress", mixinStandardHelpOptions = true, sortOptions = false,
@@ -48,6 +49,17 @@ final class RegressCommand implements Callable<Integer> {
     @Option(names = "--features", split = ",", paramLabel = "A,B",
             description = "Feature columns (default: every column but the target).")
     List<String> features;
+
+    @Option(names = "--test-fraction", paramLabel = "F",
+            description = "Without --test: hold out this fraction of the --train rows as the test rows.")
+    Double testFraction;
+
+    @Option(names = "--split-seed", defaultValue = "42", paramLabel = "S",
+            description = "Seed of that holdout. Default: ${DEFAULT-VALUE}.")
+    long splitSeed;
+
+    @Mixin
+    SplitOptions split;
 
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
@@ -83,6 +95,23 @@ final class RegressCommand implements Callable<Integer> {
         }
         CsvTable trainTable = CsvTable.read(train, true);
         CsvTable testTable = test == null ? null : CsvTable.read(test, true);
+        String heldOut = null;
+        if (testFraction != null || split.splitFile != null) {
+            if (test != null) {
+                throw new IllegalArgumentException("--test-fraction and --split-file hold rows out of --train; they do not go"
+                        + " with --test");
+            }
+            if (testFraction != null && !(testFraction > 0 && testFraction < 1)) {
+                throw new IllegalArgumentException("--test-fraction must be in (0, 1), got " + testFraction);
+            }
+            double f = testFraction == null ? 0.2 : testFraction;
+            io.vecml.engine.data.Splits.Holdout h = split.holdout(trainTable.rows(), f, splitSeed);
+            testTable = trainTable.select(h.test());
+            trainTable = trainTable.select(h.train());
+            heldOut = split.describe(f, splitSeed);
+        } else {
+            split.rng(); // checks the option
+        }
         LinearRegression m = LinearRegression.fit(trainTable, target, features == null ? List.of() : features);
         if (plotPng != null && m.features().size() != 1) {
             throw new IllegalArgumentException("--plot-png draws one feature against the target, but the model has "
@@ -101,7 +130,8 @@ final class RegressCommand implements Callable<Integer> {
         for (int j = 0; j < c.length; j++) {
             coef.put(m.features().get(j), c[j]);
         }
-        Report r = new Report(train.toString(), test == null ? null : test.toString(), target, m.features(),
+        Report r = new Report(train.toString(), test != null ? test.toString() : heldOut == null ? null
+                : "rows of " + train + " (" + heldOut + ")", target, m.features(),
                 trainTable.rows(), testTable == null ? null : testTable.rows(), m.intercept(), coef, trainMetrics,
                 testMetrics);
         PrintWriter out = spec.commandLine().getOut();
@@ -109,7 +139,8 @@ final class RegressCommand implements Callable<Integer> {
             out.println(Json.write(r));
         } else {
             out.printf(Locale.ROOT, "least squares: %s ~ intercept + %s on %s (%d rows)%n%n", target,
-                    String.join(" + ", m.features()), train, trainTable.rows());
+                    String.join(" + ", m.features()), train + (heldOut == null ? "" : ", " + heldOut),
+                    trainTable.rows());
             int w = Math.max(9, m.features().stream().mapToInt(String::length).max().orElse(0));
             out.printf(Locale.ROOT, "%-" + w + "s %14.6f%n", "intercept", m.intercept());
             for (int j = 0; j < c.length; j++) {

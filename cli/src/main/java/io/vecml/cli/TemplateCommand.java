@@ -45,6 +45,9 @@ final class TemplateCommand implements Callable<Integer> {
     @Mixin
     DataSourceOptions source;
 
+    @Mixin
+    SplitOptions split;
+
     @Option(names = "--metric", split = ",", paramLabel = "M", defaultValue = "l1,l2",
             description = "l1 and/or l2, comma-separated. Default: ${DEFAULT-VALUE}.")
     String[] metrics;
@@ -106,7 +109,7 @@ final class TemplateCommand implements Callable<Integer> {
         List<Metric> ms = OptionParsers.metrics(metrics);
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         PrintWriter out = spec.commandLine().getOut();
-        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit)) {
+        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit, split)) {
             Dataset train = tt.train;
             Dataset test = tt.test;
             long t0 = System.nanoTime();

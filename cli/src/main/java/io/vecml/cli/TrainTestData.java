@@ -38,6 +38,8 @@ final class TrainTestData implements AutoCloseable {
     final String format;
     /** Whether the test rows were held out of a dataset without a test split. */
     final boolean heldOut;
+    /** How the test rows were held out ("held out 20%, seed 42"), when they were. */
+    String heldOutText;
     private final List<AutoCloseable> owned;
 
     private TrainTestData(Dataset train, Dataset test, String source, String format, boolean heldOut,
@@ -69,7 +71,19 @@ final class TrainTestData implements AutoCloseable {
      */
     static TrainTestData load(String data, String trainPath, String testPath, DataSourceOptions options,
             double testFraction, long seed, Integer limit) throws IOException {
+        return load(data, trainPath, testPath, options, testFraction, seed, limit, null);
+    }
+
+    /** As above; {@code split} (may be null: vecml's stream) chooses the holdout's stream or an explicit split file. */
+    static TrainTestData load(String data, String trainPath, String testPath, DataSourceOptions options,
+            double testFraction, long seed, Integer limit, SplitOptions split) throws IOException {
         validate(data, trainPath, testPath, testFraction);
+        if (split != null) {
+            split.rng(); // checks --split-rng before loading anything
+            if (split.splitFile != null && data == null) {
+                throw new IllegalArgumentException("--split-file goes with --data, not with --train/--test");
+            }
+        }
         List<AutoCloseable> owned = new ArrayList<>();
         try {
             Dataset train;
@@ -83,10 +97,14 @@ final class TrainTestData implements AutoCloseable {
                 src = d.source();
                 format = d.format().id();
                 if (d.hasTest()) {
+                    if (split != null && split.splitFile != null) {
+                        throw new IllegalArgumentException("--split-file: " + data + " has a test split already");
+                    }
                     train = d.train();
                     test = d.test();
                 } else {
-                    Splits.Holdout h = Splits.holdout(d.train().rows(), testFraction, seed);
+                    Splits.Holdout h = split == null ? Splits.holdout(d.train().rows(), testFraction, seed)
+                            : split.holdout(d.train().rows(), testFraction, seed);
                     train = own(owned, d.train().select(h.train()));
                     test = own(owned, d.train().select(h.test()));
                     heldOut = true;
@@ -114,7 +132,9 @@ final class TrainTestData implements AutoCloseable {
             if (limit != null && limit < test.rows()) {
                 test = own(owned, Transforms.first(test, limit));
             }
-            return new TrainTestData(train, test, src, format, heldOut, owned);
+            TrainTestData t = new TrainTestData(train, test, src, format, heldOut, owned);
+            t.heldOutText = split == null ? null : split.describe(testFraction, seed);
+            return t;
         } catch (IOException | RuntimeException e) {
             closeAll(owned);
             throw e;
@@ -127,9 +147,20 @@ final class TrainTestData implements AutoCloseable {
      */
     static TrainTestData loadPart(String data, DataSourceOptions options, Part part, double testFraction, long seed)
             throws IOException {
+        return loadPart(data, options, part, testFraction, seed, null);
+    }
+
+    /** As above, with the holdout made as {@code split} says (may be null). */
+    static TrainTestData loadPart(String data, DataSourceOptions options, Part part, double testFraction, long seed,
+            SplitOptions split) throws IOException {
         if (part != Part.ALL) {
-            TrainTestData t = load(data, null, null, options, testFraction, seed, null);
-            return part == Part.TEST ? t : new TrainTestData(t.train, t.train, t.source, t.format, t.heldOut, t.owned);
+            TrainTestData t = load(data, null, null, options, testFraction, seed, null, split);
+            if (part == Part.TEST) {
+                return t;
+            }
+            TrainTestData r = new TrainTestData(t.train, t.train, t.source, t.format, t.heldOut, t.owned);
+            r.heldOutText = t.heldOutText;
+            return r;
         }
         List<AutoCloseable> owned = new ArrayList<>();
         LoadedData d = own(owned, DataCommand.load(data, options));
@@ -150,7 +181,8 @@ final class TrainTestData implements AutoCloseable {
     String describe(double testFraction, long seed) {
         return String.format(Locale.ROOT, "%s (%s): %d training x %d features %s, %d test rows%s, %d classes", source,
                 format, train.rows(), train.dims(), train.type().name().toLowerCase(Locale.ROOT), test.rows(),
-                heldOut ? String.format(Locale.ROOT, " (held out %.0f%%, seed %d)", testFraction * 100, seed) : "",
+                !heldOut ? "" : heldOutText != null ? " (" + heldOutText + ")"
+                        : String.format(Locale.ROOT, " (held out %.0f%%, seed %d)", testFraction * 100, seed),
                 train.numClasses());
     }
 

@@ -23,7 +23,7 @@ final class KnnGrid {
     }
 
     static Report run(DatasetService datasets, JsonRequest r, int threads) {
-        r.allow("dataset", "k", "metric", "weights", "folds", "seed", "stratified", "standardize", "scoring", "limit");
+        r.allow("dataset", "k", "metric", "weights", "folds", "seed", "stratified", "standardize", "scoring", "limit", "splitRng");
         int[] ks = KnnGridReports.parseKs(r.kSpec("k", "1..30"), "field 'k'");
         List<Metric> ms = new ArrayList<>();
         for (String m : r.strings("metric", "l1,l2")) {
@@ -54,7 +54,13 @@ final class KnnGrid {
             default -> throw ApiException.badRequest("field 'scoring' must be accuracy or balanced");
         };
         Integer limit = r.has("limit") ? r.integer("limit", 0, 1, Integer.MAX_VALUE) : null;
-        CvSpec cv = new CvSpec(folds, stratified, seed, scaling, sc);
+        io.vecml.engine.data.SplitRng rng;
+        try {
+            rng = io.vecml.engine.data.SplitRng.parse(r.string("splitRng", "vecml"), "field 'splitRng'");
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        CvSpec cv = new CvSpec(folds, stratified, seed, scaling, sc).withRng(rng);
         try (Shared.Lease<DatasetEntry> l = datasets.acquire(r.string("dataset"), "dataset")) {
             DatasetEntry d = l.value();
             Dataset train = limit == null || limit >= d.train.rows() ? d.train : Transforms.first(d.train, limit);

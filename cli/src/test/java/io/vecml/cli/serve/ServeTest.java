@@ -405,6 +405,20 @@ class ServeTest {
         }
         assertThat(s.get("candidates").asInt()).isEqualTo(2 * 6 * 2);
         assertThat(s.get("test").get("rows").asInt()).isEqualTo(40);
+
+        // "splitRng": "sklearn" shuffles the folds as the CLI's --split-rng sklearn (scikit-learn's StratifiedKFold)
+        ServeClient.Reply sk = client.post("/grid/knn", "{\"dataset\":\"grid\",\"k\":\"1..6\",\"metric\":\"l2\","
+                + "\"folds\":3,\"seed\":7,\"splitRng\":\"sklearn\"}");
+        assertThat(sk.status()).as(sk.text()).isEqualTo(200);
+        StringWriter out2 = new StringWriter();
+        code = io.vecml.cli.Main.run(new PrintWriter(out2, true), new PrintWriter(err, true), "grid", "knn", "--data",
+                g.toString(), "--k", "1..6", "--metric", "l2", "--folds", "3", "--seed", "7", "--split-rng", "sklearn",
+                "--threads", "1", "--json");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(sk.json().get("results")).isEqualTo(ServeClient.JSON.readTree(out2.toString()).get("results"));
+        ServeClient.Reply badRng = client.post("/grid/knn", "{\"dataset\":\"grid\",\"splitRng\":\"np\"}");
+        assertThat(badRng.status()).isEqualTo(400);
+        assertThat(badRng.error()).contains("'splitRng'", "vecml or sklearn");
     }
 
     @Test

@@ -58,6 +58,15 @@ public final class CsvTable {
         this.firstRecordLine = firstRecordLine;
     }
 
+    /** These rows (indices into this table, in the given order) as a table of their own, same file and names. */
+    public CsvTable select(int[] rowIndices) {
+        List<Row> picked = new java.util.ArrayList<>(rowIndices.length);
+        for (int r : rowIndices) {
+            picked.add(rows.get(java.util.Objects.checkIndex(r, rows.size())));
+        }
+        return new CsvTable(file, names, columns, List.copyOf(picked), firstRecord, firstRecordLine);
+    }
+
     /**
      * Reads the whole file.
      *

@@ -16,6 +16,8 @@ public final class Datasets {
 
     /** The pseudo-path of the embedded digits data. */
     public static final String EMBEDDED_DIGITS = "embedded:digits";
+    /** The pseudo-path of the embedded iris data. */
+    public static final String EMBEDDED_IRIS = "embedded:iris";
 
     private Datasets() {
     }
@@ -29,6 +31,9 @@ public final class Datasets {
     public static LoadedData load(String source, LoadOptions options) throws IOException {
         if (source.equalsIgnoreCase(EMBEDDED_DIGITS)) {
             return new LoadedData(DataFormat.CSV, EMBEDDED_DIGITS, EmbeddedData.digits(), null);
+        }
+        if (source.equalsIgnoreCase(EMBEDDED_IRIS)) {
+            return new LoadedData(DataFormat.CSV, EMBEDDED_IRIS, EmbeddedData.iris(), null);
         }
         Path path = Path.of(source);
         if (!Files.exists(path)) {

@@ -16,12 +16,37 @@ import java.util.zip.GZIPInputStream;
  * <p>{@code digits}: 1797 8x8 grey images of handwritten digits (pixel values 0..16), the UCI
  * "Optical Recognition of Handwritten Digits" test set as bundled by scikit-learn (BSD-3-Clause;
  * UCI data CC BY 4.0).
+ *
+ * <p>{@code iris}: Fisher's iris (150 x 4, classes setosa, versicolor, virginica), as bundled by scikit-learn
+ * (BSD-3-Clause; the data itself is public domain, UCI CC BY 4.0), in scikit-learn's CSV layout.
  */
 public final class EmbeddedData {
 
     private static final String DIGITS = "digits.csv.gz";
 
+    private static final String IRIS = "iris.csv";
+
     private EmbeddedData() {
+    }
+
+    /** The iris data as float32, 150 x 4, rows in the file's order (as sklearn.datasets.load_iris). */
+    public static Dataset iris() {
+        try (InputStream raw = EmbeddedData.class.getResourceAsStream(IRIS)) {
+            if (raw == null) {
+                throw new IllegalStateException("resource " + IRIS + " is missing from the vecml-engine jar");
+            }
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile("vecml-iris", ".csv");
+            try {
+                java.nio.file.Files.copy(raw, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                LoadedData d = CsvReader.read(tmp, new LoadOptions(DataFormat.CSV, LoadOptions.Cifar100Label.FINE, null,
+                        LoadOptions.CsvHeader.SKLEARN, null));
+                return d.train();
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading embedded " + IRIS, e);
+        }
     }
 
     /** The digits data as uint8, 1797 x 64, classes "0".."9". */

@@ -122,7 +122,7 @@ public final class Splits {
                 foldOf[order[pos++]] = f;
             }
         }
-        return folds(foldOf, k);
+        return foldsOf(foldOf, k);
     }
 
     /**
@@ -133,6 +133,26 @@ public final class Splits {
      * numpy's random stream). Every fold gets floor or ceil of its share of each class.
      */
     public static Fold[] stratifiedKFold(int[] labels, int k, Long seed) {
+        if (seed == null) {
+            return stratifiedKFoldWith(labels, k, null);
+        }
+        long s = seed;
+        return stratifiedKFoldWith(labels, k, (c, foldsForClass) -> {
+            int[] perm = permutation(foldsForClass.length, s * 31 + c);
+            int[] shuffled = new int[foldsForClass.length];
+            for (int j = 0; j < shuffled.length; j++) {
+                shuffled[j] = foldsForClass[perm[j]];
+            }
+            System.arraycopy(shuffled, 0, foldsForClass, 0, shuffled.length);
+        });
+    }
+
+    /** As above, with each class's block of fold numbers shuffled in place by {@code shuffle} (null: none). */
+    static Fold[] stratifiedKFoldShuffled(int[] labels, int k, java.util.function.Consumer<int[]> shuffle) {
+        return stratifiedKFoldWith(labels, k, (c, a) -> shuffle.accept(a));
+    }
+
+    private static Fold[] stratifiedKFoldWith(int[] labels, int k, java.util.function.BiConsumer<Integer, int[]> shuffle) {
         int n = labels.length;
         checkFolds(n, k);
         // Encode classes by order of first appearance, as scikit-learn does.
@@ -170,13 +190,8 @@ public final class Splits {
                     foldsForClass[p++] = f;
                 }
             }
-            if (seed != null) {
-                int[] perm = permutation(counts[c], seed * 31 + c);
-                int[] shuffled = new int[counts[c]];
-                for (int j = 0; j < counts[c]; j++) {
-                    shuffled[j] = foldsForClass[perm[j]];
-                }
-                foldsForClass = shuffled;
+            if (shuffle != null) {
+                shuffle.accept(c, foldsForClass);
             }
             int q = 0;
             for (int i = 0; i < n; i++) {
@@ -185,7 +200,7 @@ public final class Splits {
                 }
             }
         }
-        return folds(foldOf, k);
+        return foldsOf(foldOf, k);
     }
 
     private static void checkFolds(int n, int k) {
@@ -205,7 +220,8 @@ public final class Splits {
         return p;
     }
 
-    private static Fold[] folds(int[] foldOf, int k) {
+    /** Folds from each row's fold number: fold f tests the rows numbered f, both parts ascending. */
+    static Fold[] foldsOf(int[] foldOf, int k) {
         int n = foldOf.length;
         int[] size = new int[k];
         for (int f : foldOf) {
@@ -225,6 +241,74 @@ public final class Splits {
                 }
             }
             out[f] = new Fold(train, test);
+        }
+        return out;
+    }
+
+    /**
+     * Checks explicit row indices: each in 0..n-1 and none twice. {@code what} names the list in errors
+     * (e.g. "split.json: test"); the position of the offending entry is given as what[i].
+     */
+    public static void checkIndices(int[] idx, int n, String what) {
+        int[] seen = new int[n];
+        java.util.Arrays.fill(seen, -1);
+        for (int i = 0; i < idx.length; i++) {
+            int v = idx[i];
+            if (v < 0 || v >= n) {
+                throw new IllegalArgumentException(what + "[" + i + "] = " + v + " is outside 0.." + (n - 1)
+                        + " (the data has " + n + " rows)");
+            }
+            if (seen[v] >= 0) {
+                throw new IllegalArgumentException(what + "[" + i + "] = " + v + " is already at position " + seen[v]
+                        + ": each row may appear once");
+            }
+            seen[v] = i;
+        }
+    }
+
+    /**
+     * Checks an explicit split of n rows: indices valid, train and test disjoint and not empty. A null
+     * train means every row not in test, ascending. {@code what} names the source in errors.
+     */
+    public static Holdout explicit(int[] train, int[] test, int n, String what) {
+        checkIndices(test, n, what + ": test");
+        int[] tr = train == null ? complement(test, n) : train;
+        if (train != null) {
+            checkIndices(train, n, what + ": train");
+            boolean[] inTest = new boolean[n];
+            for (int v : test) {
+                inTest[v] = true;
+            }
+            for (int i = 0; i < train.length; i++) {
+                if (inTest[train[i]]) {
+                    throw new IllegalArgumentException(what + ": train[" + i + "] = " + train[i]
+                            + " is also a test row: train and test must not overlap");
+                }
+            }
+        }
+        if (test.length == 0 || tr.length == 0) {
+            throw new IllegalArgumentException(what + ": the " + (test.length == 0 ? "test" : "train")
+                    + " rows are empty");
+        }
+        return new Holdout(tr, test);
+    }
+
+    /** The rows of 0..n-1 not in {@code rows}, ascending (indices must be valid). */
+    public static int[] complement(int[] rows, int n) {
+        boolean[] in = new boolean[n];
+        int count = 0;
+        for (int v : rows) {
+            if (!in[v]) {
+                in[v] = true;
+                count++;
+            }
+        }
+        int[] out = new int[n - count];
+        int a = 0;
+        for (int i = 0; i < n; i++) {
+            if (!in[i]) {
+                out[a++] = i;
+            }
         }
         return out;
     }

@@ -28,8 +28,15 @@ public final class CrossValidation {
 
     /** The folds of {@code data} for this spec. */
     public static Splits.Fold[] folds(Dataset data, CvSpec spec) {
-        return spec.stratified() ? Splits.stratifiedKFold(data.labels(), spec.folds(), spec.seed())
-                : Splits.kFold(data.rows(), spec.folds(), spec.seed());
+        if (spec.given() != null) {
+            Splits.Fold[] f = spec.given().toArray(new Splits.Fold[0]);
+            for (int i = 0; i < f.length; i++) {
+                Splits.explicit(f[i].train(), f[i].test(), data.rows(), "fold " + (i + 1));
+            }
+            return f;
+        }
+        return spec.stratified() ? spec.rng().stratifiedKFold(data.labels(), spec.folds(), spec.seed())
+                : spec.rng().kFold(data.rows(), spec.folds(), spec.seed());
     }
 
     /** One score per fold, in fold order. */

@@ -1,5 +1,9 @@
 package io.vecml.engine.eval;
 
+import io.vecml.engine.data.SplitRng;
+import io.vecml.engine.data.Splits;
+import java.util.List;
+
 /**
  * How to cross-validate.
  *
@@ -11,8 +15,13 @@ package io.vecml.engine.eval;
  *                   once on all rows before splitting (what the lecture does; it leaks the held-out
  *                   folds' statistics into training, kept to reproduce its numbers)
  * @param scoring    accuracy or balanced accuracy
+ * @param rng        the stream that shuffles the folds when {@code seed} is set (vecml's own, or
+ *                   scikit-learn's: KFold/StratifiedKFold(shuffle=True, random_state=seed))
+ * @param given      explicit folds (row indices), or null; when set they replace stratified, seed and rng,
+ *                   and {@code folds} must be their number
  */
-public record CvSpec(int folds, boolean stratified, Long seed, Scaling scaling, Scoring scoring) {
+public record CvSpec(int folds, boolean stratified, Long seed, Scaling scaling, Scoring scoring, SplitRng rng,
+        List<Splits.Fold> given) {
 
     /** Standardisation inside cross-validation. */
     public enum Scaling {
@@ -25,6 +34,28 @@ public record CvSpec(int folds, boolean stratified, Long seed, Scaling scaling, 
         }
         java.util.Objects.requireNonNull(scaling, "scaling");
         java.util.Objects.requireNonNull(scoring, "scoring");
+        java.util.Objects.requireNonNull(rng, "rng");
+        if (given != null) {
+            given = List.copyOf(given);
+            if (given.size() != folds) {
+                throw new IllegalArgumentException(given.size() + " explicit folds but folds = " + folds);
+            }
+        }
+    }
+
+    /** Folds made by vecml's own stream (or unshuffled). */
+    public CvSpec(int folds, boolean stratified, Long seed, Scaling scaling, Scoring scoring) {
+        this(folds, stratified, seed, scaling, scoring, SplitRng.VECML, null);
+    }
+
+    /** The same, with folds shuffled by {@code r}. */
+    public CvSpec withRng(SplitRng r) {
+        return new CvSpec(folds, stratified, seed, scaling, scoring, r, given);
+    }
+
+    /** The same, with these explicit folds (their number replaces {@code folds}). */
+    public CvSpec withFolds(List<Splits.Fold> f) {
+        return new CvSpec(f.size(), stratified, seed, scaling, scoring, rng, f);
     }
 
     /** scikit-learn's GridSearchCV(cv=5) for a classifier: 5 stratified folds, no shuffle, accuracy, no scaling. */
@@ -33,10 +64,10 @@ public record CvSpec(int folds, boolean stratified, Long seed, Scaling scaling, 
     }
 
     public CvSpec withScaling(Scaling s) {
-        return new CvSpec(folds, stratified, seed, s, scoring);
+        return new CvSpec(folds, stratified, seed, s, scoring, rng, given);
     }
 
     public CvSpec withScoring(Scoring s) {
-        return new CvSpec(folds, stratified, seed, scaling, s);
+        return new CvSpec(folds, stratified, seed, scaling, s, rng, given);
     }
 }

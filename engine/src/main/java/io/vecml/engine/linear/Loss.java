@@ -64,4 +64,28 @@ public enum Loss {
         }
         return Math.log(sum) - (sy - max);
     }
+
+    /**
+     * Class probabilities e^{s_j} / sum_k e^{s_k} in double, computed stably (the row maximum subtracted
+     * first), as the lecture's numpy recipe: {@code f -= max(f); exp(f) / sum(exp(f))}.
+     */
+    public static double[] softmax(double[] scores) {
+        if (scores.length == 0) {
+            throw new IllegalArgumentException("softmax of no scores");
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (double s : scores) {
+            max = Math.max(max, s);
+        }
+        double[] e = new double[scores.length];
+        double sum = 0;
+        for (int j = 0; j < e.length; j++) {
+            e[j] = Math.exp(scores[j] - max);
+            sum += e[j];
+        }
+        for (int j = 0; j < e.length; j++) {
+            e[j] /= sum;
+        }
+        return e;
+    }
 }
