@@ -147,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             long v = Long.parseLong(digits.strip());
             if (v < 1 || v > 3_600_000 / mult) {
-                throw new IllegalArgumentException(option + " must be 1 ms..1 h, got '" + s + "'");
+                throw new IllegalArgumentException(option + " must be 100 ms..1 h, got '" + s + "'");
             }
             return v * mult;
         } catch (NumberFormatException e) {

@@ -63,8 +63,8 @@ public record ServeConfig(String host, int port, Path dataDir, long maxBody, int
         if (workers < 1 || workers > 1024) {
             throw new IllegalArgumentException("--workers must be 1..1024, got " + workers);
         }
-        if (readTimeoutMillis < 1 || readTimeoutMillis > 3_600_000) {
-            throw new IllegalArgumentException("--read-timeout must be 1 ms..1 h, got " + readTimeoutMillis + " ms");
+        if (readTimeoutMillis < 100 || readTimeoutMillis > 3_600_000) {
+            throw new IllegalArgumentException("--read-timeout must be 100 ms..1 h, got " + readTimeoutMillis + " ms");
         }
         if (minRate < 0) {
             throw new IllegalArgumentException("--min-rate must be >= 0 bytes/s, got " + minRate);

@@ -15,13 +15,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -31,6 +37,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.NanoTime;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -63,6 +70,13 @@ public final class VecmlServer implements AutoCloseable {
     private final ModelService models;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** When each connection was first seen part-way through its request line and headers. */
+    private final Map<EndPoint, Long> headerSince = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService headerWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vecml-serve-header-deadline");
+        t.setDaemon(true);
+        return t;
+    });
 
     private VecmlServer(ServeConfig config) throws IOException {
         this.config = config;
@@ -110,6 +124,8 @@ public final class VecmlServer implements AutoCloseable {
         VecmlServer s = new VecmlServer(config);
         try {
             s.jetty.start();
+            long every = s.headerCheckMillis();
+            s.headerWatch.scheduleWithFixedDelay(s::headerDeadlines, every, every, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             s.stop();
             throw e instanceof IOException io ? io : new IOException("vecml serve: could not start on " + config.host()
@@ -158,6 +174,7 @@ public final class VecmlServer implements AutoCloseable {
             return;
         }
         try {
+            headerWatch.shutdownNow();
             try {
                 jetty.stop();
             } catch (Exception e) {
@@ -209,6 +226,56 @@ public final class VecmlServer implements AutoCloseable {
         } finally {
             ex.endWork();
             callback.succeeded();
+        }
+    }
+
+    /**
+     * Jetty's idle timeout cuts a connection that sends nothing for the read timeout, but a client that
+     * trickles its headers a byte at a time would stay (holding no thread, but a connection) until the
+     * header limit: this sweep gives the request line and headers as a whole the read timeout as deadline,
+     * then answers 408 and closes.
+     */
+    private long headerCheckMillis() {
+        return Math.max(1, Math.min(250, config.readTimeoutMillis() / 8));
+    }
+
+    private void headerDeadlines() {
+        // Three check periods less than the read timeout: a connection is first seen at most one period after
+        // its first byte and checked at most one period late, so the 408 goes out before Jetty's idle timeout
+        // (the read timeout after the last byte) closes a stalled connection without an answer.
+        long deadline = (config.readTimeoutMillis() - 3 * headerCheckMillis()) * 1_000_000L;
+        try {
+            long now = System.nanoTime();
+            Set<EndPoint> inHeaders = new HashSet<>();
+            for (EndPoint ep : connector.getConnectedEndPoints()) {
+                if (!(ep.getConnection() instanceof HttpConnection hc)) {
+                    continue;
+                }
+                HttpParser p = hc.getParser();
+                if (p.isStart() || !p.inHeaderState()) {
+                    continue;
+                }
+                inHeaders.add(ep);
+                long since = headerSince.computeIfAbsent(ep, k -> now);
+                if (now - since > deadline) {
+                    headerSince.remove(ep);
+                    inHeaders.remove(ep);
+                    byte[] body = (new String(Http.json(Map.of("error", "the request headers did not arrive within "
+                            + config.readTimeoutMillis() + " ms (vecml serve --read-timeout)")), StandardCharsets.UTF_8)
+                            + "\n").getBytes(StandardCharsets.UTF_8);
+                    byte[] head = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\n"
+                            + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII);
+                    ep.write(Callback.from(ep::close, x -> ep.close()), java.nio.ByteBuffer.wrap(head),
+                            java.nio.ByteBuffer.wrap(body));
+                    config.log().printf(Locale.ROOT, "- (headers from %s) 408 %d ms%n", ep.getRemoteSocketAddress(),
+                            (now - since) / 1_000_000);
+                    config.log().flush();
+                }
+            }
+            headerSince.keySet().retainAll(inHeaders);
+        } catch (RuntimeException e) {
+            config.log().println("vecml serve: header deadline check failed: " + e);
         }
     }
 
@@ -377,6 +444,8 @@ public final class VecmlServer implements AutoCloseable {
         m.put("datasets", datasets.datasets.size());
         m.put("models", models.models.size());
         m.put("maxBody", config.maxBody());
+        m.put("readTimeoutMillis", config.readTimeoutMillis());
+        m.put("minRate", config.minRate());
         m.put("dataDir", config.dataDir() != null);
         return m;
     }

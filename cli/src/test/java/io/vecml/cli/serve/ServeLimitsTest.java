@@ -107,6 +107,33 @@ class ServeLimitsTest {
     }
 
     @Test
+    void headersThatStallOrTrickleAreCutOffWith408() throws Exception {
+        try (VecmlServer s = start(1 << 20, READ_TIMEOUT_MS, 2);
+             Socket stall = new Socket("127.0.0.1", s.port());
+             Socket trickle = new Socket("127.0.0.1", s.port())) {
+            stall.getOutputStream().write("GET /health HTTP/1.1\r\nHost: local".getBytes(StandardCharsets.US_ASCII));
+            stall.getOutputStream().flush();
+            OutputStream out = trickle.getOutputStream();
+            out.write("GET /health HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            // a byte every third of the read timeout: never idle, but the headers as a whole are late
+            long end = System.nanoTime() + 10 * READ_TIMEOUT_MS * 1_000_000L;
+            boolean cut = false;
+            while (!cut && System.nanoTime() < end) {
+                try {
+                    out.write('a');
+                    out.flush();
+                    Thread.sleep(READ_TIMEOUT_MS / 3);
+                    cut = trickle.getInputStream().available() > 0;
+                } catch (IOException closed) {
+                    cut = true;
+                }
+            }
+            assertThat(answer(trickle, 10 * READ_TIMEOUT_MS)).startsWith("HTTP/1.1 408").contains("--read-timeout");
+            assertThat(answer(stall, 10 * READ_TIMEOUT_MS)).startsWith("HTTP/1.1 408");
+        }
+    }
+
+    @Test
     void healthAnswersWhileFiftySlowClientsHangOn() throws Exception {
         long readTimeout = 8000; // the slow clients stay for 8 s: /health must not wait for them
         try (VecmlServer s = start(256L << 20, readTimeout, 2)) {
@@ -205,6 +232,24 @@ class ServeLimitsTest {
                     + " chars)");
             assertThat(line.length()).isLessThan(VecmlServer.LOG_URL_CHARS + 60);
             assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("z".repeat(VecmlServer.LOG_URL_CHARS + 1));
+        }
+    }
+
+    @Test
+    void theLimitsAreServeOptions() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int help = io.vecml.cli.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "serve",
+                "--help");
+        assertThat(help).isZero();
+        assertThat(out.toString()).contains("--read-timeout", "--min-rate", "--max-header", "408", "414", "431");
+        for (String[] bad : new String[][] {{"--read-timeout", "5x"}, {"--read-timeout", "50ms"}, {"--min-rate", "fast"},
+            {"--max-header", "10"}}) {
+            java.io.StringWriter e = new java.io.StringWriter();
+            int code = io.vecml.cli.Main.run(new java.io.PrintWriter(new java.io.StringWriter(), true),
+                    new java.io.PrintWriter(e, true), "serve", "--port", "0", bad[0], bad[1]);
+            assertThat(code).as(String.join(" ", bad) + ": " + e).isEqualTo(2);
+            assertThat(e.toString()).contains(bad[0]);
         }
     }
 
