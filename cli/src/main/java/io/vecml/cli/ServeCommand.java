@@ -67,6 +67,22 @@ final class ServeCommand implements Callable<Integer> {
                     + " bodies get 413. JSON bodies are capped at 4 MB. Default: ${DEFAULT-VALUE}.")
     String maxBody;
 
+    @Option(names = "--read-timeout", defaultValue = "10s", paramLabel = "TIME",
+            description = "A client that sends no byte of its request (headers or body) for this long is cut off"
+                    + " with 408; also the grace period before --min-rate applies. Milliseconds, or with ms, s, m."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String readTimeout;
+
+    @Option(names = "--min-rate", defaultValue = "1KB", paramLabel = "SIZE",
+            description = "After --read-timeout, a request body must arrive at this many bytes per second on"
+                    + " average, else 408 (0: no minimum). Bytes, or with KB, MB. Default: ${DEFAULT-VALUE}.")
+    String minRate;
+
+    @Option(names = "--max-header", defaultValue = "16KB", paramLabel = "SIZE",
+            description = "Largest request line plus headers: a longer URL gets 414, larger headers 431."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String maxHeader;
+
     @Option(names = "--threads", paramLabel = "T",
             description = "Threads of each computation (default: all processors; results do not depend on it).")
     Integer threads;
@@ -80,8 +96,11 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        long header = parseSize(maxHeader, "--max-header");
         ServeConfig config = new ServeConfig(host, port, dataDir, parseSize(maxBody), t, workers,
-                new Main.Version().getVersion()[0], System.err);
+                new Main.Version().getVersion()[0], System.err).withLimits(parseMillis(readTimeout, "--read-timeout"),
+                "0".equals(minRate.strip()) ? 0 : parseSize(minRate, "--min-rate"),
+                (int) Math.min(Integer.MAX_VALUE, header));
         InetAddress addr = InetAddress.getByName(host);
         if (!addr.isLoopbackAddress()) {
             err.println("vecml serve: WARNING: binding to " + host + ", which is not a loopback address: there is no"
@@ -91,9 +110,10 @@ final class ServeCommand implements Callable<Integer> {
         VecmlServer server = VecmlServer.start(config);
         Thread hook = new Thread(server::stop, "vecml-serve-sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf(Locale.ROOT, "vecml serve listening on %s (data dir: %s, max body %d bytes, %d threads, %d workers)%n",
-                server.url(), dataDir == null ? "none" : dataDir.toAbsolutePath().normalize(), config.maxBody(), t,
-                workers);
+        out.printf(Locale.ROOT, "vecml serve listening on %s (data dir: %s, max body %d bytes, %d threads, %d workers,"
+                + " read timeout %d ms, min rate %d bytes/s)%n", server.url(),
+                dataDir == null ? "none" : dataDir.toAbsolutePath().normalize(), config.maxBody(), t, workers,
+                config.readTimeoutMillis(), config.minRate());
         out.flush();
         server.awaitStopped();
         try {
@@ -108,6 +128,35 @@ final class ServeCommand implements Callable<Integer> {
 
     /** "256MB", "64KB", "1GB", "1000" (bytes); KiB/MiB/GiB also; K/M/G are powers of 1024. */
     static long parseSize(String s) {
+        return parseSize(s, "--max-body");
+    }
+
+    /** "10s", "500ms", "2m", "1500" (milliseconds). */
+    static long parseMillis(String s, String option) {
+        String x = s.strip().toLowerCase(Locale.ROOT);
+        long mult = 1;
+        String digits = x;
+        if (x.endsWith("ms")) {
+            digits = x.substring(0, x.length() - 2);
+        } else if (x.endsWith("s")) {
+            mult = 1000;
+            digits = x.substring(0, x.length() - 1);
+        } else if (x.endsWith("m")) {
+            mult = 60_000;
+            digits = x.substring(0, x.length() - 1);
+        }
+        try {
+            long v = Long.parseLong(digits.strip());
+            if (v < 1 || v > 3_600_000 / mult) {
+                throw new IllegalArgumentException(option + " must be 100 ms..1 h, got '" + s + "'");
+            }
+            return v * mult;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": expected a time like 10s, 500ms or 2m, got '" + s + "'");
+        }
+    }
+
+    static long parseSize(String s, String option) {
         String x = s.strip().toUpperCase(Locale.ROOT).replace("IB", "B");
         long mult = 1;
         if (x.endsWith("KB") || x.endsWith("K")) {
@@ -123,11 +172,11 @@ final class ServeCommand implements Callable<Integer> {
         try {
             long v = Long.parseLong(digits);
             if (v < 1 || v > Long.MAX_VALUE / mult) {
-                throw new IllegalArgumentException("--max-body must be >= 1 byte, got '" + s + "'");
+                throw new IllegalArgumentException(option + " must be >= 1 byte, got '" + s + "'");
             }
             return v * mult;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--max-body: expected a size like 256MB, 64KB or 1000, got '" + s + "'");
+            throw new IllegalArgumentException(option + ": expected a size like 256MB, 64KB or 1000, got '" + s + "'");
         }
     }
 }

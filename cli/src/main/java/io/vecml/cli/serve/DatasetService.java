@@ -1,6 +1,5 @@
 package io.vecml.cli.serve;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.vecml.engine.data.DataFormat;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
@@ -249,7 +248,7 @@ final class DatasetService {
      * exists once both its parts have arrived; the dataset exists once its train split does. A test
      * split may come before or after the train split.
      */
-    Map<String, Object> upload(String name, HttpExchange ex, Map<String, String> query) throws IOException {
+    Map<String, Object> upload(String name, Exchange ex, Map<String, String> query) throws IOException {
         checkName(name, "dataset name");
         for (String k : query.keySet()) {
             if (!k.equals("split") && !k.equals("part")) {

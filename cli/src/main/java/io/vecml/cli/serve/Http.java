@@ -3,7 +3,6 @@ package io.vecml.cli.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,8 +19,8 @@ final class Http {
     }
 
     /** The declared Content-Length, or -1; a body declared larger than {@code limit} is refused before reading. */
-    static long checkLength(HttpExchange ex, long limit) {
-        String cl = ex.getRequestHeaders().getFirst("Content-Length");
+    static long checkLength(Exchange ex, long limit) {
+        String cl = ex.header("Content-Length");
         if (cl == null) {
             return -1;
         }
@@ -43,22 +42,24 @@ final class Http {
     }
 
     /** The whole body, at most {@code limit} bytes. */
-    static byte[] readBody(HttpExchange ex, long limit) throws IOException {
+    static byte[] readBody(Exchange ex, long limit) throws IOException {
         checkLength(ex, limit);
-        InputStream in = ex.getRequestBody();
+        InputStream in = ex.body();
         byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         if (b.length > limit) {
             throw tooLarge(limit);
         }
+        ex.startWork();
         return b;
     }
 
     /** Streams the body into {@code target}, at most {@code limit} bytes; returns the byte count. */
-    static long copyBody(HttpExchange ex, Path target, long limit) throws IOException {
+    static long copyBody(Exchange ex, Path target, long limit) throws IOException {
         checkLength(ex, limit);
         long total = 0;
         byte[] buf = new byte[1 << 16];
-        try (InputStream in = ex.getRequestBody(); OutputStream out = Files.newOutputStream(target)) {
+        try (OutputStream out = Files.newOutputStream(target)) {
+            InputStream in = ex.body();
             int n;
             while ((n = in.read(buf)) > 0) {
                 total += n;
@@ -68,6 +69,7 @@ final class Http {
                 out.write(buf, 0, n);
             }
         }
+        ex.startWork();
         return total;
     }
 
@@ -79,17 +81,11 @@ final class Http {
         }
     }
 
-    static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", contentType);
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        }
+    static void send(Exchange ex, int status, String contentType, byte[] body) throws IOException {
+        ex.send(status, contentType, body);
     }
 
-    static void sendJson(HttpExchange ex, int status, Object value) throws IOException {
+    static void sendJson(Exchange ex, int status, Object value) throws IOException {
         byte[] b = json(value);
         byte[] withNewline = new byte[b.length + 1];
         System.arraycopy(b, 0, withNewline, 0, b.length);
@@ -97,7 +93,7 @@ final class Http {
         send(ex, status, "application/json; charset=utf-8", withNewline);
     }
 
-    static void sendError(HttpExchange ex, int status, String message) throws IOException {
+    static void sendError(Exchange ex, int status, String message) throws IOException {
         sendJson(ex, status, java.util.Map.of("error", message == null ? "error" : message));
     }
 

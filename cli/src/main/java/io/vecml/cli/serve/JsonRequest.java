@@ -1,5 +1,7 @@
 package io.vecml.cli.serve;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,8 +26,21 @@ final class JsonRequest {
             throw ApiException.badRequest("the request needs a JSON object body");
         }
         JsonNode n;
-        try {
-            n = Http.MAPPER.readTree(body);
+        try (JsonParser p = Http.MAPPER.createParser(body)) {
+            n = Http.MAPPER.readTree(p);
+            JsonLocation at = null;
+            try {
+                if (n != null && p.nextToken() != null) {
+                    at = p.currentTokenLocation();
+                }
+            } catch (JsonProcessingException e) {
+                at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
+            }
+            if (at != null) {
+                throw ApiException.badRequest("the body is not valid JSON: unexpected data after the JSON value at line "
+                        + at.getLineNr() + ", column " + at.getColumnNr() + " (byte " + at.getByteOffset()
+                        + "); send exactly one JSON object");
+            }
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {

@@ -309,6 +309,9 @@ final class ModelService {
             }
             use = q.toFloat32();
         }
+        if (q.rows() == 0) {
+            return new int[0]; // no queries: an empty answer (the models are not asked about nothing)
+        }
         try {
             return m.predict(use);
         } finally {
@@ -350,6 +353,19 @@ final class ModelService {
             }
             if (s[0] > Integer.MAX_VALUE - 16) {
                 throw ApiException.badRequest("features: too many rows: " + s[0]);
+            }
+            if (s[0] == 0) {
+                // no queries: an empty answer, once the width is checked like any other query's
+                long dims = 1;
+                for (int i = 1; i < s.length; i++) {
+                    dims = Math.multiplyExact(dims, s[i]);
+                }
+                ModelEntry m = ml.value();
+                if (dims != m.dims) {
+                    throw ApiException.badRequest("features: rows have " + dims + " features but model '" + m.name
+                            + "' was fitted on " + m.dims);
+                }
+                return new Predictions(model, 0, 0.0, new int[0]);
             }
             // The reader wants labels: zeros, one per row, which nothing looks at.
             Path labels = Files.createTempFile(staging, ".labels-", ".npy");

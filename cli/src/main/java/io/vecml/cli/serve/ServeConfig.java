@@ -16,9 +16,33 @@ import java.util.Objects;
  * @param workers  requests handled at the same time (more wait in line)
  * @param version  reported by {@code GET /health}
  * @param log      one line per request goes here (method, path, status, milliseconds)
+ * @param readTimeoutMillis a request (its headers, or its body) that sends no byte for this long is cut off
+ *                 (408 where a response can still be written); also the grace period before the minimum
+ *                 rate applies
+ * @param minRate  once {@code readTimeoutMillis} has passed, a request body must arrive at this many bytes per
+ *                 second on average (else 408); 0 turns the check off
+ * @param maxHeader the largest request line plus headers, in bytes (a longer URL: 414, larger headers: 431)
  */
 public record ServeConfig(String host, int port, Path dataDir, long maxBody, int threads, int workers,
-        String version, PrintStream log) {
+        String version, PrintStream log, long readTimeoutMillis, long minRate, int maxHeader) {
+
+    /** Defaults of the options that {@code vecml serve} documents. */
+    public static final long DEFAULT_READ_TIMEOUT_MILLIS = 10_000;
+    public static final long DEFAULT_MIN_RATE = 1024;
+    public static final int DEFAULT_MAX_HEADER = 16 << 10;
+
+    /** With the default read timeout, minimum rate and header limit. */
+    public ServeConfig(String host, int port, Path dataDir, long maxBody, int threads, int workers,
+            String version, PrintStream log) {
+        this(host, port, dataDir, maxBody, threads, workers, version, log, DEFAULT_READ_TIMEOUT_MILLIS,
+                DEFAULT_MIN_RATE, DEFAULT_MAX_HEADER);
+    }
+
+    /** A copy with other request limits. */
+    public ServeConfig withLimits(long readTimeoutMillis, long minRate, int maxHeader) {
+        return new ServeConfig(host, port, dataDir, maxBody, threads, workers, version, log, readTimeoutMillis,
+                minRate, maxHeader);
+    }
 
     /** JSON requests are small: they are capped at this many bytes (or maxBody if smaller). */
     static final long MAX_JSON = 4L << 20;
@@ -38,6 +62,15 @@ public record ServeConfig(String host, int port, Path dataDir, long maxBody, int
         }
         if (workers < 1 || workers > 1024) {
             throw new IllegalArgumentException("--workers must be 1..1024, got " + workers);
+        }
+        if (readTimeoutMillis < 100 || readTimeoutMillis > 3_600_000) {
+            throw new IllegalArgumentException("--read-timeout must be 100 ms..1 h, got " + readTimeoutMillis + " ms");
+        }
+        if (minRate < 0) {
+            throw new IllegalArgumentException("--min-rate must be >= 0 bytes/s, got " + minRate);
+        }
+        if (maxHeader < 1024 || maxHeader > (1 << 20)) {
+            throw new IllegalArgumentException("--max-header must be 1KB..1MB, got " + maxHeader + " bytes");
         }
     }
 

@@ -1,14 +1,11 @@
 package io.vecml.cli.serve;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.vecml.engine.data.Npy;
 import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.kernels.KernelSelection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,14 +15,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.NanoTime;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The {@code vecml serve} HTTP+JSON server: datasets and fitted models stay in memory between
@@ -40,14 +55,28 @@ public final class VecmlServer implements AutoCloseable {
     /** Seconds {@link #stop()} waits for running requests before closing their connections. */
     static final int STOP_GRACE_SECONDS = 60;
 
+    /** Logged URLs are cut to this many characters. */
+    static final int LOG_URL_CHARS = 200;
+
+    /** After a 413, at most this much of the rest of the body is read and discarded (so the client reads the 413). */
+    static final long DRAIN_AFTER_413 = 16L << 20;
+
     private final ServeConfig config;
-    private final HttpServer http;
-    private final ExecutorService pool;
+    private final Server jetty;
+    private final ServerConnector connector;
+    private final Semaphore workers;
     private final Path staging;
     private final DatasetService datasets;
     private final ModelService models;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** When each connection was first seen part-way through its request line and headers. */
+    private final Map<EndPoint, Long> headerSince = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService headerWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vecml-serve-header-deadline");
+        t.setDaemon(true);
+        return t;
+    });
 
     private VecmlServer(ServeConfig config) throws IOException {
         this.config = config;
@@ -55,36 +84,68 @@ public final class VecmlServer implements AutoCloseable {
         try {
             this.datasets = new DatasetService(config, staging);
             this.models = new ModelService(config, datasets, staging);
-            this.http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), 64);
         } catch (IOException | RuntimeException e) {
             deleteTree(staging);
             throw e;
         }
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory tf = r -> {
-            Thread t = new Thread(r, "vecml-serve-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        this.pool = Executors.newFixedThreadPool(config.workers(), tf);
-        http.setExecutor(pool);
-        http.createContext("/", this::handle);
+        this.workers = new Semaphore(config.workers(), true);
+        // Handlers run on virtual threads: a client that is slow to send its body holds only a virtual thread
+        // (until --read-timeout or --min-rate cuts it off), never one of the --workers, which are taken only
+        // once a body has arrived. Headers are parsed without any thread at all.
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("vecml-serve");
+        threads.setDaemon(true);
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        this.jetty = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(config.maxHeader());
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        this.connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(config.readTimeoutMillis());
+        connector.setAcceptQueueSize(64);
+        jetty.addConnector(connector);
+        jetty.setHandler(new GracefulHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                VecmlServer.this.handle(request, response, callback);
+                return true;
+            }
+        }));
+        jetty.setErrorHandler(VecmlServer::jettyError);
+        jetty.setRequestLog(this::log);
+        jetty.setStopTimeout(STOP_GRACE_SECONDS * 1000L);
     }
 
     /** Binds and starts serving. */
     public static VecmlServer start(ServeConfig config) throws IOException {
         VecmlServer s = new VecmlServer(config);
-        s.http.start();
+        try {
+            s.jetty.start();
+            long every = s.headerCheckMillis();
+            s.headerWatch.scheduleWithFixedDelay(s::headerDeadlines, every, every, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            s.stop();
+            throw e instanceof IOException io ? io : new IOException("vecml serve: could not start on " + config.host()
+                    + ":" + config.port() + ": " + e.getMessage(), e);
+        }
         return s;
     }
 
     /** The bound port (useful with port 0). */
     public int port() {
-        return http.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     public String url() {
-        String h = http.getAddress().getAddress().getHostAddress();
+        String h;
+        try {
+            h = InetAddress.getByName(config.host()).getHostAddress();
+        } catch (IOException e) {
+            h = config.host();
+        }
         return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port();
     }
 
@@ -113,12 +174,11 @@ public final class VecmlServer implements AutoCloseable {
             return;
         }
         try {
-            http.stop(STOP_GRACE_SECONDS);
-            pool.shutdown();
+            headerWatch.shutdownNow();
             try {
-                pool.awaitTermination(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                jetty.stop();
+            } catch (Exception e) {
+                config.log().println("vecml serve: while stopping: " + e);
             }
             models.retireAll();
             datasets.retireAll();
@@ -135,51 +195,153 @@ public final class VecmlServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- routing
 
-    private void handle(HttpExchange ex) {
-        long t0 = System.nanoTime();
-        String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
-        String path = ex.getRequestURI().getRawPath();
-        int status;
+    private void handle(Request request, Response response, Callback callback) {
+        // The read timeout applies to reads; a long computation is not an idle connection.
+        request.addIdleTimeoutListener(t -> false);
+        Exchange ex = new Exchange(request, response, config.readTimeoutMillis(), config.minRate(), workers);
+        String method = ex.method().toUpperCase(Locale.ROOT);
+        String path = ex.rawPath();
         try {
-            status = route(ex, method, path);
+            route(ex, method, path);
         } catch (ApiException e) {
-            status = fail(ex, e.status(), e.getMessage());
+            fail(ex, e.status(), e.getMessage());
+            if (e.status() == 413) {
+                drain(ex, DRAIN_AFTER_413);
+            }
         } catch (IllegalArgumentException e) {
-            status = fail(ex, 400, e.getMessage());
+            fail(ex, 400, e.getMessage());
         } catch (IOException e) {
-            // the client went away or sent a broken body
-            status = fail(ex, 400, "could not read the request: " + e.getMessage());
+            if (Exchange.isTimeout(e)) {
+                ex.setHeader("Connection", "close");
+                fail(ex, 408, e instanceof Exchange.ReadTimeout ? e.getMessage() : "the request body did not arrive"
+                        + " within " + config.readTimeoutMillis() + " ms (vecml serve --read-timeout)");
+            } else {
+                // the client went away or sent a broken body
+                fail(ex, 400, "could not read the request: " + e.getMessage());
+            }
         } catch (RuntimeException | Error e) {
-            config.log().println("vecml serve: internal error on " + method + " " + path + ": " + e);
+            config.log().println("vecml serve: internal error on " + method + " " + shortUrl(path) + ": " + e);
             e.printStackTrace(config.log());
-            status = fail(ex, 500, "internal error: " + e);
+            fail(ex, 500, "internal error: " + e);
         } finally {
-            ex.close();
+            ex.endWork();
+            callback.succeeded();
         }
-        config.log().printf(Locale.ROOT, "%s %s %d %.1f ms%n", method, path, status, (System.nanoTime() - t0) / 1e6);
+    }
+
+    /**
+     * Jetty's idle timeout cuts a connection that sends nothing for the read timeout, but a client that
+     * trickles its headers a byte at a time would stay (holding no thread, but a connection) until the
+     * header limit: this sweep gives the request line and headers as a whole the read timeout as deadline,
+     * then answers 408 and closes.
+     */
+    private long headerCheckMillis() {
+        return Math.max(1, Math.min(250, config.readTimeoutMillis() / 8));
+    }
+
+    private void headerDeadlines() {
+        // Three check periods less than the read timeout: a connection is first seen at most one period after
+        // its first byte and checked at most one period late, so the 408 goes out before Jetty's idle timeout
+        // (the read timeout after the last byte) closes a stalled connection without an answer.
+        long deadline = (config.readTimeoutMillis() - 3 * headerCheckMillis()) * 1_000_000L;
+        try {
+            long now = System.nanoTime();
+            Set<EndPoint> inHeaders = new HashSet<>();
+            for (EndPoint ep : connector.getConnectedEndPoints()) {
+                if (!(ep.getConnection() instanceof HttpConnection hc)) {
+                    continue;
+                }
+                HttpParser p = hc.getParser();
+                if (p.isStart() || !p.inHeaderState()) {
+                    continue;
+                }
+                inHeaders.add(ep);
+                long since = headerSince.computeIfAbsent(ep, k -> now);
+                if (now - since > deadline) {
+                    headerSince.remove(ep);
+                    inHeaders.remove(ep);
+                    byte[] body = (new String(Http.json(Map.of("error", "the request headers did not arrive within "
+                            + config.readTimeoutMillis() + " ms (vecml serve --read-timeout)")), StandardCharsets.UTF_8)
+                            + "\n").getBytes(StandardCharsets.UTF_8);
+                    byte[] head = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\n"
+                            + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII);
+                    ep.write(Callback.from(ep::close, x -> ep.close()), java.nio.ByteBuffer.wrap(head),
+                            java.nio.ByteBuffer.wrap(body));
+                    config.log().printf(Locale.ROOT, "- (headers from %s) 408 %d ms%n", ep.getRemoteSocketAddress(),
+                            (now - since) / 1_000_000);
+                    config.log().flush();
+                }
+            }
+            headerSince.keySet().retainAll(inHeaders);
+        } catch (RuntimeException e) {
+            config.log().println("vecml serve: header deadline check failed: " + e);
+        }
+    }
+
+    /** One line per request, also for those Jetty refuses before they reach the handler (414, 431, 400). */
+    private void log(Request request, Response response) {
+        config.log().printf(Locale.ROOT, "%s %s %d %.1f ms%n", request.getMethod(),
+                shortUrl(request.getHttpURI().getPathQuery()), response.getStatus(),
+                NanoTime.since(request.getBeginNanoTime()) / 1e6);
         config.log().flush();
     }
 
-    private int fail(HttpExchange ex, int status, String message) {
+    /** A URL for the log: at most {@link #LOG_URL_CHARS} characters, then an ellipsis and the full length. */
+    static String shortUrl(String url) {
+        if (url == null) {
+            return "-";
+        }
+        if (url.length() <= LOG_URL_CHARS) {
+            return url;
+        }
+        return url.substring(0, LOG_URL_CHARS) + "... (" + url.length() + " chars)";
+    }
+
+    /** Errors that Jetty answers itself (URL too long, headers too large, bad request lines) get the JSON form. */
+    private static boolean jettyError(Request request, Response response, Callback callback) {
+        int status = request.getAttribute(ErrorHandler.ERROR_STATUS) instanceof Integer i ? i : response.getStatus();
+        String message = switch (status) {
+            case 414 -> "the URL is too long (vecml serve --max-header)";
+            case 431 -> "the request headers are too large (vecml serve --max-header)";
+            case 408 -> "the request did not arrive in time (vecml serve --read-timeout)";
+            default -> {
+                Object m = request.getAttribute(ErrorHandler.ERROR_MESSAGE);
+                yield m == null ? "bad request" : m.toString();
+            }
+        };
+        byte[] body = (new String(Http.json(Map.of("error", message)), StandardCharsets.UTF_8) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+        return true;
+    }
+
+    private int fail(Exchange ex, int status, String message) {
+        if (ex.committed()) {
+            return status; // headers already sent: nothing more to tell the client
+        }
         try {
-            if (status == 413) {
-                ex.getResponseHeaders().set("Connection", "close");
+            if (status == 413 || status == 408) {
+                ex.setHeader("Connection", "close");
             }
             Http.sendError(ex, status, message);
         } catch (IOException | RuntimeException ignored) {
-            // headers already sent or the connection is gone: nothing more to tell the client
+            // the connection is gone: nothing more to tell the client
         }
         return status;
     }
 
-    private static ApiException wrongMethod(HttpExchange ex, String method, String path, String allowed) {
-        ex.getResponseHeaders().set("Allow", allowed);
+    private static ApiException wrongMethod(Exchange ex, String method, String path, String allowed) {
+        ex.setHeader("Allow", allowed);
         return new ApiException(405, method + " is not allowed on " + path + "; allowed: " + allowed);
     }
 
-    private int route(HttpExchange ex, String method, String path) throws IOException {
+    private int route(Exchange ex, String method, String path) throws IOException {
         List<String> seg = segments(path);
-        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+        Map<String, String> query = query(ex.rawQuery());
         String first = seg.isEmpty() ? "" : seg.get(0);
         switch (first) {
             case "health" -> {
@@ -253,7 +415,7 @@ public final class VecmlServer implements AutoCloseable {
                 + " POST /grid/knn, /shutdown)");
     }
 
-    private static void expect(HttpExchange ex, String method, String path, String allowed) {
+    private static void expect(Exchange ex, String method, String path, String allowed) {
         for (String a : allowed.split(",\\s*")) {
             if (a.equals(method)) {
                 return;
@@ -262,11 +424,11 @@ public final class VecmlServer implements AutoCloseable {
         throw wrongMethod(ex, method, path, allowed);
     }
 
-    private JsonRequest readJson(HttpExchange ex) throws IOException {
+    private JsonRequest readJson(Exchange ex) throws IOException {
         return JsonRequest.parse(Http.readBody(ex, config.maxJson()));
     }
 
-    private static int json(HttpExchange ex, int status, Object body) throws IOException {
+    private static int json(Exchange ex, int status, Object body) throws IOException {
         Http.sendJson(ex, status, body);
         return status;
     }
@@ -282,12 +444,14 @@ public final class VecmlServer implements AutoCloseable {
         m.put("datasets", datasets.datasets.size());
         m.put("models", models.models.size());
         m.put("maxBody", config.maxBody());
+        m.put("readTimeoutMillis", config.readTimeoutMillis());
+        m.put("minRate", config.minRate());
         m.put("dataDir", config.dataDir() != null);
         return m;
     }
 
-    private int shutdown(HttpExchange ex) throws IOException {
-        InetAddress from = ex.getRemoteAddress().getAddress();
+    private int shutdown(Exchange ex) throws IOException {
+        InetAddress from = ex.remoteAddress();
         if (from == null || !from.isLoopbackAddress()) {
             throw ApiException.forbidden("POST /shutdown is only accepted from the loopback address");
         }
@@ -300,7 +464,7 @@ public final class VecmlServer implements AutoCloseable {
         return 202;
     }
 
-    private int predict(HttpExchange ex, String model, Map<String, String> query) throws IOException {
+    private int predict(Exchange ex, String model, Map<String, String> query) throws IOException {
         for (String k : query.keySet()) {
             if (!k.equals("format")) {
                 throw ApiException.badRequest("unknown query parameter '" + k + "'; expected format");
@@ -310,7 +474,7 @@ public final class VecmlServer implements AutoCloseable {
         if (!format.equals("json") && !format.equals("npy")) {
             throw ApiException.badRequest("query parameter 'format' must be json or npy, got '" + format + "'");
         }
-        String ct = ex.getRequestHeaders().getFirst("Content-Type");
+        String ct = ex.header("Content-Type");
         boolean raw = ct != null && (ct.startsWith("application/octet-stream") || ct.startsWith("application/x-npy"));
         ModelService.Predictions p;
         if (raw) {
@@ -339,9 +503,22 @@ public final class VecmlServer implements AutoCloseable {
         }
     }
 
-    private static void drain(HttpExchange ex) throws IOException {
-        try (InputStream in = ex.getRequestBody()) {
-            in.skip(1 << 16);
+    private static void drain(Exchange ex) throws IOException {
+        ex.body().skip(1 << 16);
+    }
+
+    /** Reads and discards at most {@code limit} more body bytes (under the read deadline); errors end it quietly. */
+    private static void drain(Exchange ex, long limit) {
+        try {
+            InputStream in = ex.body();
+            byte[] buf = new byte[1 << 16];
+            long left = limit;
+            int n;
+            while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // a slow or broken client: the connection is closed after the response anyway
         }
     }
 

@@ -473,6 +473,53 @@ class ServeTest {
     }
 
     @Test
+    void zeroQueryRowsGetAnEmptyAnswerOnEveryModelType() throws Exception {
+        Path q = Files.createDirectories(tmp.resolve("empty"));
+        int dims = digitsTrain.dims();
+        byte[] none = npy(q, "none.npy", new float[0], 0, dims);
+        for (String fit : List.of("{\"name\":\"e-knn\",\"dataset\":\"digits\",\"type\":\"knn\",\"k\":3}",
+                "{\"name\":\"e-template\",\"dataset\":\"digits\",\"type\":\"template\"}",
+                "{\"name\":\"e-linear\",\"dataset\":\"digits\",\"type\":\"linear\",\"epochs\":1,\"seed\":1}")) {
+            ServeClient.Reply f = client.post("/models", fit);
+            assertThat(f.status()).as(f.text()).isEqualTo(201);
+            String name = f.json().get("name").asText();
+            ServeClient.Reply p = client.postNpy("/models/" + name + "/predict", none);
+            assertThat(p.status()).as(name + ": " + p.text()).isEqualTo(200);
+            assertThat(p.json().get("predictions").isArray()).isTrue();
+            assertThat(p.json().get("predictions").size()).isZero();
+            assertThat(p.json().get("rows").asInt()).isZero();
+            ServeClient.Reply n = client.send("POST", "/models/" + name + "/predict?format=npy",
+                    "application/octet-stream", none);
+            assertThat(n.status()).isEqualTo(200);
+            Path got = q.resolve(name + ".npy");
+            Files.write(got, n.body());
+            try (Npy.NpyArray a = Npy.read(got)) {
+                assertThat(a.shape()).containsExactly(0L);
+            }
+            // an empty query of the wrong width is still refused
+            ServeClient.Reply w = client.postNpy("/models/" + name + "/predict", npy(q, "w.npy", new float[0], 0, dims + 1));
+            assertThat(w.status()).isEqualTo(400);
+            assertThat(w.error()).contains("features", String.valueOf(dims + 1), String.valueOf(dims));
+            assertThat(client.delete("/models/" + name).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void jsonFollowedByAnythingIsRefusedWithItsPosition() throws Exception {
+        ServeClient.Reply garbage = client.post("/datasets", "{\"name\":\"g\",\"path\":\"embedded:digits\"} xyz");
+        assertThat(garbage.status()).isEqualTo(400);
+        assertThat(garbage.error()).contains("after the JSON value", "line 1, column 39", "byte 38");
+        ServeClient.Reply two = client.post("/datasets", "{\"name\":\"g\",\"path\":\"embedded:digits\"}\n{\"name\":\"h\"}");
+        assertThat(two.status()).isEqualTo(400);
+        assertThat(two.error()).contains("line 2, column 1");
+        assertThat(client.get("/datasets/g").status()).isEqualTo(404);
+        // trailing white space is fine
+        ServeClient.Reply ok = client.post("/datasets", "{\"name\":\"g\",\"path\":\"embedded:digits\"}  \n");
+        assertThat(ok.status()).as(ok.text()).isEqualTo(201);
+        assertThat(client.delete("/datasets/g").status()).isEqualTo(200);
+    }
+
+    @Test
     void bodiesOverTheLimitGet413() throws Exception {
         try (VecmlServer small = VecmlServer.start(config(null, 4096))) {
             ServeClient c = new ServeClient(small);
