@@ -70,11 +70,31 @@ final class LectureCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all processors; results do not depend on it).")
     Integer threads;
 
+    @Option(names = "--data", paramLabel = "PATH", description = "Also run the lecture's image sections (kNN with L1"
+            + " and L2, the template classifier, the SVM and softmax linear classifiers) on this dataset with a test"
+            + " split, e.g. cifar-10-python.tar.gz; these have no reference numbers (your data).")
+    String data;
+
+    @Option(names = "--limit", paramLabel = "N", description = "With --data: use only the first N test images.")
+    Integer limit;
+
+    @Option(names = "--train-limit", paramLabel = "N", description = "With --data: use only the first N training images.")
+    Integer trainLimit;
+
+    @Option(names = "--k", paramLabel = "K", defaultValue = "1,5,10",
+            description = "With --data: the kNN neighbour counts (1,3,5; 1..30; 1..30:2). Default: ${DEFAULT-VALUE}.")
+    String ks;
+
+    /** One model's result on --data. */
+    record DataResult(String model, String settings, double accuracy, double balancedAccuracy, double seconds) {
+    }
+
     /** One number (or list) of vecml beside the reference's. */
     record Check(String section, String quantity, Object vecml, Object reference, boolean equal, String rule) {
     }
 
-    record Report(String reference, double relativeTolerance, List<Check> checks, int differing, boolean allEqual) {
+    record Report(String reference, double relativeTolerance, List<Check> checks, int differing, boolean allEqual,
+            String data, List<DataResult> dataResults) {
     }
 
     @Override
@@ -83,13 +103,21 @@ final class LectureCommand implements Callable<Integer> {
         if (nThreads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + nThreads);
         }
+        int[] kList = io.vecml.engine.api.Parse.ks(ks, "--k");
+        if (limit != null && limit < 1 || trainLimit != null && trainLimit < 1) {
+            throw new IllegalArgumentException("--limit and --train-limit must be >= 1");
+        }
+        if (data == null && (limit != null || trainLimit != null)) {
+            throw new IllegalArgumentException("--limit and --train-limit go with --data");
+        }
         JsonNode ref = reference();
         List<Check> checks = new ArrayList<>();
         iris(ref.get("iris"), checks, nThreads);
         studentScores(ref.get("studentScores"), checks);
         worked(ref, checks);
         int differing = (int) checks.stream().filter(c -> !c.equal()).count();
-        Report r = new Report(ref.get("writtenBy").asText(), REL, checks, differing, differing == 0);
+        List<DataResult> results = data == null ? List.of() : images(data, kList, nThreads);
+        Report r = new Report(ref.get("writtenBy").asText(), REL, checks, differing, differing == 0, data, results);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.write(r));
@@ -103,6 +131,70 @@ final class LectureCommand implements Callable<Integer> {
             return Main.INTERNAL;
         }
         return 0;
+    }
+
+    /** The lecture's image sections on a dataset with a test split, through the application API. */
+    private List<DataResult> images(String path, int[] kList, int nThreads) throws IOException {
+        List<DataResult> out = new ArrayList<>();
+        io.vecml.engine.api.RunOptions run = new io.vecml.engine.api.RunOptions(nThreads);
+        try (LoadedData d = Datasets.load(path)) {
+            if (!d.hasTest()) {
+                throw new IllegalArgumentException(path + ": the image sections need a dataset with a test split"
+                        + " (CIFAR-10, Fashion-MNIST, a folder with x_test.npy)");
+            }
+            try (Dataset train = first(d.train(), trainLimit); Dataset test = first(d.test(), limit)) {
+                for (Metric m : List.of(Metric.L1, Metric.L2)) {
+                    long t0 = System.nanoTime();
+                    try (io.vecml.engine.api.KnnModel knn = new io.vecml.engine.api.KnnModel(
+                            io.vecml.engine.api.KnnModel.Params.defaults().withMetric(m).withK(kList[kList.length - 1]),
+                            run).fit(train)) {
+                        // every k from one search, as the lecture's loop over k does
+                        io.vecml.engine.knn.Neighbors nb = knn.kneighbors(test, kList[kList.length - 1]);
+                        double search = (System.nanoTime() - t0) / 1e9;
+                        try (io.vecml.engine.knn.KnnClassifier votes = new io.vecml.engine.knn.KnnClassifier(
+                                io.vecml.engine.knn.KnnOptions.of(m)).fit(train)) {
+                            int[][] p = votes.predictAll(nb, kList, Weights.UNIFORM);
+                            for (int i = 0; i < kList.length; i++) {
+                                out.add(result("kNN", m + ", k=" + kList[i], p[i], test, search));
+                            }
+                        }
+                    }
+                }
+                for (Metric m : List.of(Metric.L1, Metric.L2)) {
+                    long t0 = System.nanoTime();
+                    io.vecml.engine.api.TemplateModel t = new io.vecml.engine.api.TemplateModel(
+                            io.vecml.engine.api.TemplateModel.Params.defaults().withMetric(m), run).fit(train);
+                    int[] p = t.predict(test);
+                    out.add(result("template", "class means, " + m, p, test, (System.nanoTime() - t0) / 1e9));
+                }
+                for (Loss loss : List.of(Loss.SVM, Loss.SOFTMAX)) {
+                    long t0 = System.nanoTime();
+                    io.vecml.engine.api.LinearModel lm = new io.vecml.engine.api.LinearModel(
+                            new io.vecml.engine.api.LinearModel.Params(
+                                    io.vecml.engine.linear.LinearConfig.defaults().withLoss(loss),
+                                    io.vecml.engine.train.SgdConfig.defaults()), run).fit(train);
+                    int[] p = lm.predict(test);
+                    out.add(result("linear", loss.id() + ", engine defaults (standardised, L2, SGD)", p, test,
+                            (System.nanoTime() - t0) / 1e9));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Dataset first(Dataset d, Integer n) {
+        int rows = n == null ? d.rows() : Math.min(n, d.rows());
+        int[] idx = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            idx[i] = i;
+        }
+        return d.select(idx);
+    }
+
+    private static DataResult result(String model, String settings, int[] p, Dataset test, double seconds) {
+        int classes = test.numClasses();
+        return new DataResult(model, settings, Scoring.ACCURACY.score(p, test.labels(), classes),
+                Scoring.BALANCED_ACCURACY.score(p, test.labels(), classes), seconds);
     }
 
     static JsonNode reference() throws IOException {
@@ -285,5 +377,14 @@ final class LectureCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%n%s: %d numbers, %d differ (indices, parameters and ranks exact; the rest within"
                 + " %.0e relative)%n", r.allEqual() ? "all equal" : "DIFFERENT", r.checks().size(), r.differing(),
                 r.relativeTolerance());
+        if (!r.dataResults().isEmpty()) {
+            out.printf(Locale.ROOT, "%nimage sections on %s (no reference: your data)%n  %-10s %-48s %9s %9s %9s%n",
+                    r.data(), "model", "settings", "accuracy", "balanced", "seconds");
+            for (DataResult d : r.dataResults()) {
+                out.printf(Locale.ROOT, "  %-10s %-48s %9.4f %9.4f %9.2f%n", d.model(), d.settings(), d.accuracy(),
+                        d.balancedAccuracy(), d.seconds());
+            }
+            out.println("  (kNN: every k from one neighbour search per metric; seconds are the search's)");
+        }
     }
 }

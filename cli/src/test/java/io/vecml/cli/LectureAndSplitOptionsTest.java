@@ -38,6 +38,34 @@ class LectureAndSplitOptionsTest {
     }
 
     @Test
+    void lectureImageSectionsRunOnADatasetWithATestSplit() throws Exception {
+        Path out = dir.resolve("synth");
+        assertThat(CliTest.run("data", "synth", "--like", "cifar10", "--train", "300", "--test", "60", "--seed", "3",
+                "--out", out.toString()).code()).isZero();
+        Path bin = out.resolve("cifar-10-batches-bin");
+        JsonNode n = json(CliTest.run("lecture", "--json", "--data", bin.toString(), "--k", "1,3"));
+        JsonNode res = n.get("dataResults");
+        // kNN L1 and L2 with k 1 and 3, template L1 and L2, SVM and softmax
+        assertThat(res).hasSize(8);
+        assertThat(res.findValuesAsText("model")).containsExactly("kNN", "kNN", "kNN", "kNN", "template", "template",
+                "linear", "linear");
+        for (JsonNode r : res) {
+            assertThat(r.get("accuracy").asDouble()).isBetween(0.0, 1.0);
+        }
+        // the kNN section is the engine's answer for the same data
+        try (io.vecml.engine.data.LoadedData d = io.vecml.engine.data.Datasets.load(bin.toString());
+             io.vecml.engine.knn.KnnClassifier knn = new io.vecml.engine.knn.KnnClassifier(
+                     io.vecml.engine.knn.KnnOptions.of(io.vecml.engine.distance.Metric.L2)).fit(d.train())) {
+            assertThat(res.get(2).get("settings").asText()).isEqualTo("L2, k=1");
+            assertThat(res.get(2).get("accuracy").asDouble()).isEqualTo(knn.score(d.test(), 1));
+        }
+        CliTest.Run noTest = CliTest.run("lecture", "--data", "embedded:digits");
+        assertThat(noTest.code()).isEqualTo(2);
+        assertThat(noTest.err()).contains("test split");
+        assertThat(CliTest.run("lecture", "--limit", "5").code()).isEqualTo(2);
+    }
+
+    @Test
     void lectureNumbersEqualScikitLearns() throws Exception {
         JsonNode n = json(CliTest.run("lecture", "--json"));
         assertThat(n.get("allEqual").asBoolean()).isTrue();
