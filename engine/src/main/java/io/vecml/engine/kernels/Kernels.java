@@ -117,6 +117,18 @@ public interface Kernels {
     void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
                                int d, float[] out, int outOff, int ldOut);
 
+    // ---- uint8 -> float32 conversion --------------------------------------------------------------
+
+    /**
+     * {@code dst[dstOff + i] = Math.fma(a[aOff + i], (float) src[srcOff + i], b[bOff + i])} for i in
+     * [0, d): unsigned bytes to float32, scaled and offset per element with one fused multiply-add
+     * (one rounding), so every implementation gives bit-identical results. {@code a = 1, b = 0}
+     * converts exactly. {@code src} is uint8, {@code a}, {@code b} and {@code dst} float32; {@code dst}
+     * must not overlap the inputs.
+     */
+    void u8ToF32Fma(MemorySegment src, long srcOff, MemorySegment a, long aOff, MemorySegment b, long bOff,
+                    MemorySegment dst, long dstOff, int d);
+
     // ---- softmax -------------------------------------------------------------------------------
 
     /**

@@ -168,6 +168,16 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void u8ToF32Fma(MemorySegment src, long srcOff, MemorySegment a, long aOff, MemorySegment b, long bOff,
+                           MemorySegment dst, long dstOff, int d) {
+        for (int i = 0; i < d; i++) {
+            float x = Byte.toUnsignedInt(src.get(ValueLayout.JAVA_BYTE, srcOff + i));
+            float y = Math.fma(a.getAtIndex(F32, aOff + i), x, b.getAtIndex(F32, bOff + i));
+            dst.setAtIndex(F32, dstOff + i, y);
+        }
+    }
+
+    @Override
     public void softmaxClassMajor(MemorySegment s, long off, int classes, int n) {
         for (int j = 0; j < n; j++) {
             softmaxStrided(s, off + j, n, classes);

@@ -10,6 +10,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -1180,6 +1181,49 @@ public final class SimdKernels implements Kernels {
             FloatVector.fromMemorySegment(F, s, o, NATIVE).mul(inv).intoMemorySegment(s, o, NATIVE);
         }
         lastP.intoMemorySegment(s, last, NATIVE);
+    }
+
+    // ---- uint8 -> float32 conversion --------------------------------------------------------------
+
+    /**
+     * FL bytes per step: one float vector's worth (16 bytes with 512-bit vectors, 8 with 256-bit).
+     * Null when that is narrower than the narrowest byte vector (64 bits), i.e. 128-bit float
+     * vectors; the scalar reference runs then.
+     */
+    private static final VectorSpecies<Byte> BQ = FL * Byte.SIZE >= 64
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FL * Byte.SIZE)) : null;
+
+    /**
+     * One step per FL elements: load FL bytes, zero-extend to int lanes (vpmovzxbd), convert to
+     * float (vcvtdq2ps), one fma with the per-element scale and offset, store. The last partial
+     * vector is redone as the final full vector of the row (a pure map, so the overlap writes the
+     * same values again). Heap segments go to the scalar reference (see the class comment on heap
+     * and native loads); the results are the same bit for bit either way, as fma rounds once.
+     */
+    @Override
+    public void u8ToF32Fma(MemorySegment src, long srcOff, MemorySegment a, long aOff, MemorySegment b, long bOff,
+                           MemorySegment dst, long dstOff, int d) {
+        if (BQ == null || d < FL || !src.isNative() || !a.isNative() || !b.isNative() || !dst.isNative()
+                || dst.isReadOnly()) {
+            ScalarKernels.INSTANCE.u8ToF32Fma(src, srcOff, a, aOff, b, bOff, dst, dstOff, d);
+            return;
+        }
+        long ab = aOff * Float.BYTES;
+        long bb = bOff * Float.BYTES;
+        long db = dstOff * Float.BYTES;
+        for (int i = 0; ; i += FL) {
+            int at = Math.min(i, d - FL);
+            FloatVector x = (FloatVector) ByteVector.fromMemorySegment(BQ, src, srcOff + at, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    .convert(VectorOperators.I2F, 0);
+            long fo = (long) at * Float.BYTES;
+            FloatVector.fromMemorySegment(F, a, ab + fo, NATIVE)
+                    .fma(x, FloatVector.fromMemorySegment(F, b, bb + fo, NATIVE))
+                    .intoMemorySegment(dst, db + fo, NATIVE);
+            if (at == d - FL) {
+                return;
+            }
+        }
     }
 
     @Override

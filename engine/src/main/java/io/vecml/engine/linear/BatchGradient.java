@@ -49,7 +49,7 @@ public final class BatchGradient implements AutoCloseable {
         if (classes < 1 || maxBatch < 1) {
             throw new IllegalArgumentException("need classes >= 1 and maxBatch >= 1, got " + classes + " and " + maxBatch);
         }
-        this.writer = scaling.writer();
+        this.writer = scaling.writer(kernels);
         this.dims = scaling.dims();
         this.classes = classes;
         this.maxBatch = maxBatch;

@@ -3,6 +3,9 @@ package io.vecml.engine.linear;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Standardizer;
 import io.vecml.engine.data.Transforms;
+import io.vecml.engine.kernels.KernelSelection;
+import io.vecml.engine.kernels.Kernels;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -117,27 +120,45 @@ public record FeatureScaling(Preprocessing kind, double[] mean, double[] scale) 
 
     /**
      * Writes rows into a contiguous float32 matrix with the bias trick: a transformed row of
-     * {@code dims} values followed by 1. One instance per thread (it owns scratch arrays).
+     * {@code dims} values followed by 1, with the JVM's kernels ({@link KernelSelection}). One
+     * instance per thread (it owns scratch arrays).
      */
     public Writer writer() {
-        return new Writer(this);
+        return writer(KernelSelection.current().kernels());
     }
 
-    /** See {@link #writer()}. */
+    /** As {@link #writer()}, converting uint8 rows with {@code kernels}. */
+    public Writer writer(Kernels kernels) {
+        return new Writer(this, kernels);
+    }
+
+    /**
+     * See {@link #writer()}. uint8 rows are converted straight from the dataset into the
+     * destination by {@link Kernels#u8ToF32Fma} ({@code fma(a, x, b)} per element, the values of
+     * {@link #transform}), so training never needs a float copy of a uint8 dataset.
+     */
     public static final class Writer {
         private final Preprocessing kind;
+        private final Kernels kernels;
         private final float[] a;
         private final float[] b;
+        /** a and b off-heap, for the SIMD conversion (its vectors are loaded from native memory only). */
+        private final MemorySegment aN;
+        private final MemorySegment bN;
         private final float[] row;
-        private final byte[] bytes;
 
-        private Writer(FeatureScaling s) {
+        private Writer(FeatureScaling s, Kernels kernels) {
             this.kind = s.kind;
+            this.kernels = Objects.requireNonNull(kernels, "kernels");
             this.a = s.multipliers();
             this.b = s.offsets();
+            Arena arena = Arena.ofAuto();
+            this.aN = arena.allocate(Math.max(1L, (long) a.length * Float.BYTES), 64);
+            this.bN = arena.allocate(Math.max(1L, (long) b.length * Float.BYTES), 64);
+            MemorySegment.copy(a, 0, aN, ValueLayout.JAVA_FLOAT, 0, a.length);
+            MemorySegment.copy(b, 0, bN, ValueLayout.JAVA_FLOAT, 0, b.length);
             this.row = new float[s.dims() + 1];
             this.row[s.dims()] = 1f;
-            this.bytes = new byte[s.dims()];
         }
 
         /**
@@ -153,16 +174,10 @@ public record FeatureScaling(Preprocessing kind, double[] mean, double[] scale) 
             MemorySegment src = data.segment();
             long off = data.rowOffset(r);
             if (data.type() == Dataset.Type.UINT8) {
-                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, off, bytes, 0, d);
-                if (kind == Preprocessing.RAW) {
-                    for (int c = 0; c < d; c++) {
-                        row[c] = Byte.toUnsignedInt(bytes[c]);
-                    }
-                } else {
-                    for (int c = 0; c < d; c++) {
-                        row[c] = Math.fma(a[c], (float) Byte.toUnsignedInt(bytes[c]), b[c]);
-                    }
-                }
+                // RAW: a = 1, b = 0, and fma(1, x, 0) = x exactly.
+                kernels.u8ToF32Fma(src, off, aN, 0, bN, 0, dst, dstOff, d);
+                dst.setAtIndex(ValueLayout.JAVA_FLOAT, dstOff + d, 1f);
+                return;
             } else if (kind == Preprocessing.RAW) {
                 MemorySegment.copy(src, off * Float.BYTES, dst, dstOff * Float.BYTES, (long) d * Float.BYTES);
                 dst.setAtIndex(ValueLayout.JAVA_FLOAT, dstOff + d, 1f);

@@ -31,7 +31,8 @@ import java.util.function.IntFunction;
  * preprocessing statistics fitted on the training rows only; initial weights 1e-4 x N(0, 1) from the
  * seed. Per epoch: the rows are shuffled (seeded), then each batch takes one step. A batch is cut
  * into shards of {@value #SHARD_ROWS} rows; for each shard its rows are copied (preprocessed, with
- * the bias 1) into a contiguous buffer, S = X_s W (GEMM), the score gradient dS
+ * the bias 1; uint8 rows converted to float there, so the training set is never copied) into a
+ * contiguous per-thread buffer, S = X_s W (GEMM), the score gradient dS
  * ({@link Objective#scoreGradient}, divided by the whole batch size) and G_s = X_s^T dS (GEMM).
  * Then one pass over W adds the shards' G_s in shard order and the penalty's derivative and moves
  * W (with momentum when set). The bias row is not penalised unless the regulariser says so.
@@ -96,16 +97,20 @@ public final class SgdTrainer {
     private static TrainingResult run(Dataset train, Dataset val, LinearConfig config, SgdConfig sgd,
             IntFunction<Gemm> gemms, Consumer<EpochStats> listener) {
         FeatureScaling scaling = FeatureScaling.fit(config.preprocessing(), train);
-        // Transformed once, so that each epoch's batches are plain row copies: the per-element uint8
-        // conversion does not vectorise in C2 and cost more than the GEMMs (0.07 s of a Fashion-MNIST
-        // epoch); the float copy costs memory (4 bytes per value) instead.
-        boolean direct = scaling.kind() == Preprocessing.RAW && train.type() == Dataset.Type.FLOAT32;
+        // uint8 rows are read as they are: each shard's rows are converted (and centred or
+        // standardised) into the worker's float buffer by a SIMD kernel (Kernels#u8ToF32Fma), the
+        // same fma(a, x, b) per element as FeatureScaling#transform, so no float copy of the
+        // training set (4 bytes per value) is made. float32 data is read directly when raw, and
+        // transformed once into a copy otherwise (its per-row transform is a scalar loop).
+        boolean direct = train.type() == Dataset.Type.UINT8 || scaling.kind() == Preprocessing.RAW;
         try (Dataset prepared = direct ? null : scaling.transform(train)) {
-            return run(train, prepared == null ? train : prepared, val, scaling, config, sgd, gemms, listener);
+            return run(train, prepared == null ? train : prepared, direct ? scaling : FeatureScaling.identity(train.dims()),
+                    val, scaling, config, sgd, gemms, listener);
         }
     }
 
-    private static TrainingResult run(Dataset train, Dataset prepared, Dataset val, FeatureScaling scaling,
+    private static TrainingResult run(Dataset train, Dataset prepared, FeatureScaling batchScaling, Dataset val,
+            FeatureScaling scaling,
             LinearConfig config, SgdConfig sgd, IntFunction<Gemm> gemms, Consumer<EpochStats> listener) {
         int n = train.rows();
         int d = train.dims();
@@ -125,7 +130,7 @@ public final class SgdTrainer {
         BatchGradient[] bgs = new BatchGradient[workers];
         try (Arena arena = Arena.ofShared(); Fork.Team team = new Fork.Team(workers, "vecml-sgd")) {
             for (int t = 0; t < workers; t++) {
-                bgs[t] = new BatchGradient(objective, FeatureScaling.identity(d), classes, Math.min(batch, SHARD_ROWS), gemms.apply(1),
+                bgs[t] = new BatchGradient(objective, batchScaling, classes, Math.min(batch, SHARD_ROWS), gemms.apply(1),
                         KernelSelection.current().kernels());
             }
             MemorySegment w = arena.allocate((long) size * Float.BYTES, 64);

@@ -257,5 +257,10 @@ class KernelSelectionTest {
         @Override public void softmaxClassMajor(MemorySegment x, long off, int classes, int n) {
             s.softmaxClassMajor(x, off, classes, n);
         }
+
+        @Override public void u8ToF32Fma(MemorySegment src, long srcOff, MemorySegment a, long aOff, MemorySegment b,
+                long bOff, MemorySegment dst, long dstOff, int d) {
+            s.u8ToF32Fma(src, srcOff, a, aOff, b, bOff, dst, dstOff, d);
+        }
     }
 }

@@ -786,6 +786,106 @@ class KernelsTest {
         }
     }
 
+    // ---- uint8 -> float32 conversion ------------------------------------------------------------
+
+    static Stream<Arguments> implsConversionSizesMemory() {
+        List<Arguments> args = new ArrayList<>();
+        for (Kernels k : KernelSelection.available()) {
+            for (int d : IntStream.concat(Arrays.stream(SIZES), IntStream.of(65_537)).toArray()) {
+                for (Memory m : Memory.values()) {
+                    args.add(Arguments.of(Named.of(k.name(), k), d, m));
+                }
+            }
+        }
+        return args.stream();
+    }
+
+    /**
+     * Every element is fma(a, x, b) rounded once, bit for bit, for random bytes (all 256 values
+     * occur from d = 256 on) with standardisation-like scales and offsets, at offsets that are
+     * not multiples of a vector; the floats just before and after the destination range are
+     * untouched.
+     */
+    @ParameterizedTest(name = "{0} d={1} {2}")
+    @MethodSource("implsConversionSizesMemory")
+    void u8ToF32FmaIsOneFusedMultiplyAddPerElement(Kernels k, int d, Memory m) {
+        Random rnd = new Random(31L * d + m.ordinal());
+        byte[] x = randomBytes(rnd, d);
+        if (d >= 2) {
+            x[0] = 0;
+            x[d - 1] = (byte) 255;
+        }
+        float[] a = new float[d];
+        float[] b = new float[d];
+        for (int i = 0; i < d; i++) {
+            a[i] = (float) (1 / (1 + 80 * rnd.nextDouble()));
+            b[i] = (float) (-rnd.nextDouble() * 255 * a[i]);
+        }
+        float[] expected = new float[d];
+        for (int i = 0; i < d; i++) {
+            expected[i] = (float) Math.fma((double) a[i], (double) (x[i] & 0xFF), (double) b[i]);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = bytes(arena, m, 3, x);
+            MemorySegment as = floats(arena, m, 1, a);
+            MemorySegment bs = floats(arena, m, 2, b);
+            float[] sentinel = new float[d + 2];
+            Arrays.fill(sentinel, -7f);
+            MemorySegment dst = floats(arena, m, 4, sentinel);
+            k.u8ToF32Fma(src, 3, as, 1, bs, 2, dst, 5, d);
+            for (int i = 0; i < d; i++) {
+                float got = dst.getAtIndex(F32, 5 + i);
+                assertThat(Float.floatToRawIntBits(got)).as("element %d of %d: x=%d", i, d, x[i] & 0xFF)
+                        .isEqualTo(Float.floatToRawIntBits(expected[i]));
+            }
+            assertThat(dst.getAtIndex(F32, 4)).isEqualTo(-7f);
+            assertThat(dst.getAtIndex(F32, 5 + d)).isEqualTo(-7f);
+        }
+    }
+
+    /** a = 1, b = 0 converts every byte value exactly; the implementations agree bit for bit. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void u8ToF32FmaWithUnitScaleIsExact(Kernels k) {
+        int d = 256 * 3 + 5;
+        byte[] x = new byte[d];
+        for (int i = 0; i < d; i++) {
+            x[i] = (byte) (i * 7);
+        }
+        float[] ones = new float[d];
+        Arrays.fill(ones, 1f);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = bytes(arena, Memory.NATIVE, 0, x);
+            MemorySegment a = floats(arena, Memory.NATIVE, 0, ones);
+            MemorySegment b = floats(arena, Memory.NATIVE, 0, new float[d]);
+            MemorySegment dst = arena.allocate((long) d * Float.BYTES, 64);
+            MemorySegment ref = arena.allocate((long) d * Float.BYTES, 64);
+            k.u8ToF32Fma(src, 0, a, 0, b, 0, dst, 0, d);
+            ScalarKernels.INSTANCE.u8ToF32Fma(src, 0, a, 0, b, 0, ref, 0, d);
+            for (int i = 0; i < d; i++) {
+                assertThat(dst.getAtIndex(ValueLayout.JAVA_FLOAT, i)).isEqualTo((float) (x[i] & 0xFF));
+            }
+            assertThat(dst.mismatch(ref)).isEqualTo(-1L);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void u8ToF32FmaChecksBounds(Kernels k) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = arena.allocate(40);
+            MemorySegment ab = arena.allocate(40L * Float.BYTES, 64);
+            MemorySegment shortDst = arena.allocate(39L * Float.BYTES, 64);
+            assertThatThrownBy(() -> k.u8ToF32Fma(src, 0, ab, 0, ab, 0, shortDst, 0, 40))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            MemorySegment dst = arena.allocate(40L * Float.BYTES, 64);
+            assertThatThrownBy(() -> k.u8ToF32Fma(src, 1, ab, 0, ab, 0, dst, 0, 40))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> k.u8ToF32Fma(src, 0, ab, 1, ab, 0, dst, 0, 40))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
     // ---- arg-extremes --------------------------------------------------------------------------
 
     @Test

@@ -12,6 +12,8 @@ import io.vecml.engine.data.Transforms;
 import io.vecml.engine.gemm.Gemm;
 import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.gemm.JavaGemm;
+import io.vecml.engine.kernels.KernelSelection;
+import io.vecml.engine.kernels.Kernels;
 import io.vecml.engine.linear.FeatureScaling;
 import io.vecml.engine.linear.LinearClassifier;
 import io.vecml.engine.linear.LinearConfig;
@@ -150,14 +152,17 @@ class SgdTrainerTest {
                     case STANDARDIZE -> Standardizer.fit(train).apply(train);
                 };
                 try (ref) {
-                    FeatureScaling.Writer w = fs.writer();
-                    for (int r = 0; r < train.rows(); r += 37) {
-                        w.write(train, r, row, 0);
-                        for (int f = 0; f < d; f++) {
-                            assertThat(row.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, f))
-                                    .as("%s row %d feature %d", p, r, f).isEqualTo(ref.f32(r, f));
+                    // Every kernel implementation (the uint8 rows go through Kernels#u8ToF32Fma).
+                    for (Kernels k : KernelSelection.available()) {
+                        FeatureScaling.Writer w = fs.writer(k);
+                        for (int r = 0; r < train.rows(); r += 37) {
+                            w.write(train, r, row, 0);
+                            for (int f = 0; f < d; f++) {
+                                assertThat(row.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, f))
+                                        .as("%s %s row %d feature %d", k, p, r, f).isEqualTo(ref.f32(r, f));
+                            }
+                            assertThat(row.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, d)).isEqualTo(1f);
                         }
-                        assertThat(row.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, d)).isEqualTo(1f);
                     }
                 }
             }
@@ -198,6 +203,24 @@ class SgdTrainerTest {
                     }
                 }
             }
+        }
+    }
+
+    /*
+     * uint8 rows are converted shard by shard while training; a float32 copy of the same data
+     * (transformed once, or read directly when raw) must give the very same weights, bit for bit,
+     * for every preprocessing: the conversion is the same fma(a, x, b) per element.
+     */
+    @ParameterizedTest
+    @EnumSource(Preprocessing.class)
+    void uint8RowsTrainExactlyLikeTheirFloatCopy(Preprocessing pre) {
+        try (Dataset wide = wide(300, 1031); Dataset wideF = wide.toFloat32()) {
+            LinearConfig cfg = LinearConfig.defaults().withPreprocessing(pre);
+            SgdConfig sgd = quick().withEpochs(2).withBatchSize(256).withThreads(2);
+            float[] fromU8 = SgdTrainer.train(wide, cfg, sgd, null).model().weights();
+            float[] fromF32 = SgdTrainer.train(wideF, cfg, sgd, null).model().weights();
+            assertThat(wide.type()).isEqualTo(Dataset.Type.UINT8);
+            assertThat(fromU8).as("%s", pre).containsExactly(fromF32);
         }
     }
 
