@@ -43,11 +43,17 @@ vecml_aot_prepare() {
   echo "vecml: preparing the ahead-of-time cache for faster starts (once per build, about 20 s;" \
        "VECML_AOT=off skips it) ..." >&2
   tmp="$dir/lock-$key/vecml.aot"
+  # Interrupted (Ctrl-C): no lock is left behind.
+  trap 'rm -rf "$dir/lock-$key"; exit 130' INT TERM
+  local limit=()
+  # A hung training run must not hang the command: it is stopped after 5 minutes.
+  command -v timeout >/dev/null 2>&1 && limit=(timeout 300)
   t0=$(date +%s)
-  if "$java_home/bin/java" "$@" -XX:AOTCacheOutput="$tmp" -jar "$jar" aot-train >"$log" 2>&1 \
+  if ${limit[@]+"${limit[@]}"} "$java_home/bin/java" "$@" -XX:AOTCacheOutput="$tmp" -jar "$jar" aot-train \
+       </dev/null >"$log" 2>&1 \
      && [ -s "$tmp" ] \
      && "$java_home/bin/java" "$@" -XX:AOTCache="$tmp" -XX:AOTMode=on -Xlog:aot*=off -jar "$jar" --version \
-          >>"$log" 2>&1 \
+          </dev/null >>"$log" 2>&1 \
      && mv -f "$tmp" "$cache"; then
     t1=$(date +%s)
     echo "AOT cache $cache made in $((t1 - t0)) s" >>"$log"
@@ -61,5 +67,6 @@ vecml_aot_prepare() {
     echo "vecml: could not prepare the ahead-of-time cache (details in $log); running without it." >&2
   fi
   rm -rf "$dir/lock-$key"
+  trap - INT TERM
   return 0
 }
