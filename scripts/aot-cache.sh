@@ -46,12 +46,15 @@ vecml_aot_prepare() {
   # Interrupted (Ctrl-C): no lock is left behind.
   trap 'rm -rf "$dir/lock-$key"; exit 130' INT TERM
   local limit=()
-  # A hung training run must not hang the command: it is stopped after 5 minutes.
-  command -v timeout >/dev/null 2>&1 && limit=(timeout 300)
+  # A hung training run must not hang the command: it is stopped after 5 minutes (--foreground: in
+  # the launcher's process group, so Ctrl-C reaches it).
+  command -v timeout >/dev/null 2>&1 && limit=(timeout --foreground 300)
   t0=$(date +%s)
-  if ${limit[@]+"${limit[@]}"} "$java_home/bin/java" "$@" -XX:AOTCacheOutput="$tmp" -jar "$jar" aot-train \
-       </dev/null >"$log" 2>&1 \
-     && [ -s "$tmp" ] \
+  local rc=0
+  ${limit[@]+"${limit[@]}"} "$java_home/bin/java" "$@" -XX:AOTCacheOutput="$tmp" -jar "$jar" aot-train \
+    </dev/null >"$log" 2>&1 || rc=$?
+  # The cache must load (AOTMode=on makes a cache the JVM cannot use an error) before it is kept.
+  if [ "$rc" = 0 ] && [ -s "$tmp" ] \
      && "$java_home/bin/java" "$@" -XX:AOTCache="$tmp" -XX:AOTMode=on -Xlog:aot*=off -jar "$jar" --version \
           </dev/null >>"$log" 2>&1 \
      && mv -f "$tmp" "$cache"; then
@@ -63,7 +66,11 @@ vecml_aot_prepare() {
       -delete 2>/dev/null || true
     VECML_AOT_OPTS="-XX:AOTCache=$cache -Xlog:aot*=off"
   else
-    : >"$dir/vecml-$key.failed" 2>/dev/null || true
+    # Remembered for this build (a hang stopped by timeout too), unless the training run was interrupted
+    # (SIGINT 130, SIGTERM 143): then the next run tries again.
+    if [ "$rc" != 130 ] && [ "$rc" != 143 ]; then
+      : >"$dir/vecml-$key.failed" 2>/dev/null || true
+    fi
     echo "vecml: could not prepare the ahead-of-time cache (details in $log); running without it." >&2
   fi
   rm -rf "$dir/lock-$key"
