@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
             "  GET  /saved-models                 the .vecml files in --model-dir",
             "  POST /models/NAME/evaluate         {dataset, split}",
             "  POST /grid/knn                     the report of vecml grid knn --json",
+            "  POST /grid/linear                  the report of vecml grid linear --json",
             "  POST /shutdown                     graceful stop (loopback only; SIGTERM too)"},
         footer = {"", "Examples:",
             "  vecml serve --data-dir /usr/share/datasets --port 8080",

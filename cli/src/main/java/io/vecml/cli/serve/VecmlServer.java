@@ -416,13 +416,17 @@ public final class VecmlServer implements AutoCloseable {
                     expect(ex, method, path, "POST");
                     return json(ex, 200, KnnGrid.run(datasets, readJson(ex), config.threads()));
                 }
+                if (seg.size() == 2 && seg.get(1).equals("linear")) {
+                    expect(ex, method, path, "POST");
+                    return json(ex, 200, LinearGrid.run(datasets, readJson(ex), config.threads()));
+                }
             }
             default -> {
                 // falls through to 404
             }
         }
         throw ApiException.notFound("no such endpoint: " + path + " (see GET /health, /datasets, /models,"
-                + " /saved-models, POST /grid/knn, /shutdown)");
+                + " /saved-models, POST /grid/knn, /grid/linear, /shutdown)");
     }
 
     private static void expect(Exchange ex, String method, String path, String allowed) {

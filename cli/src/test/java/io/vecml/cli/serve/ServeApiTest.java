@@ -390,4 +390,47 @@ class ServeApiTest {
             }
         }
     }
+
+    @Test
+    void gridLinearGivesWhatTheCommandLineGives() throws Exception {
+        assertThat(client.post("/datasets", "{\"name\":\"all\",\"path\":\"embedded:digits\"}").status()).isEqualTo(201);
+        ServeClient.Reply r = client.post("/grid/linear", "{\"dataset\":\"all\",\"lr\":[0.01,0.1],\"lambda\":\"1e-4\","
+                + "\"loss\":[\"hinge\",\"softmax\"],\"reg\":\"l2,elastic-net\",\"epochs\":2,\"batch\":64,\"folds\":3,"
+                + "\"seed\":5,\"limit\":400}");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        JsonNode s = r.json();
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = io.vecml.cli.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "grid",
+                "linear", "--data", "embedded:digits", "--lr", "0.01,0.1", "--lambda", "1e-4", "--loss", "svm,softmax",
+                "--reg", "l2,elastic", "--epochs", "2", "--batch", "64", "--folds", "3", "--seed", "5", "--limit", "400",
+                "--threads", "1", "--json");
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode c = ServeClient.JSON.readTree(out.toString());
+        List<String> fields = new ArrayList<>();
+        c.fieldNames().forEachRemaining(fields::add);
+        List<String> serverFields = new ArrayList<>();
+        s.fieldNames().forEachRemaining(serverFields::add);
+        assertThat(serverFields).containsExactlyElementsOf(fields);
+        for (String f : List.of("rows", "dims", "folds", "stratified", "seed", "standardize", "scoring", "epochs",
+                "batchSize", "trainSeed", "candidates", "best", "test", "results")) {
+            assertThat(s.get(f)).as(f).isEqualTo(c.get(f));
+        }
+        assertThat(s.get("candidates").asInt()).isEqualTo(2 * 2 * 2);
+        assertThat(s.get("rows").asInt()).isEqualTo(400);
+
+        // with a test split, the best candidate is refitted and scored on it
+        ServeClient.Reply t = client.post("/grid/linear", "{\"dataset\":\"digits\",\"lr\":0.05,\"loss\":\"softmax\","
+                + "\"epochs\":2,\"folds\":2}");
+        assertThat(t.status()).as(t.text()).isEqualTo(200);
+        assertThat(t.json().get("test").get("rows").asInt()).isEqualTo(digitsTest.rows());
+
+        ServeClient.Reply bad = client.post("/grid/linear", "{\"dataset\":\"all\",\"loss\":\"log\"}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.error()).contains("field 'loss'", "log");
+        ServeClient.Reply badLr = client.post("/grid/linear", "{\"dataset\":\"all\",\"lr\":\"0.1,fast\"}");
+        assertThat(badLr.status()).isEqualTo(400);
+        assertThat(badLr.error()).contains("field 'lr'", "fast");
+        assertThat(client.delete("/datasets/all").status()).isEqualTo(200);
+    }
 }
