@@ -479,10 +479,11 @@ final class ModelService {
      *
      * @param scores     per-class probabilities or scores (rows x classes), or null
      * @param scoresKind what they are ({@link Scores.Kind}, lower case), or null
+     * @param scoresField the field they go in: {@code probabilities} or {@code scores}, as asked
      * @param neighbors  kNN neighbours ({@code indices}, {@code distances}: rows x K), or null
      */
     record Predictions(String model, int rows, double seconds, int[] predictions, double[][] scores, String scoresKind,
-            Map<String, Object> neighbors) {
+            String scoresField, Map<String, Object> neighbors) {
 
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -491,8 +492,7 @@ final class ModelService {
             m.put("seconds", seconds);
             m.put("predictions", predictions);
             if (scores != null) {
-                m.put(scoresKind.equals("probabilities") || scoresKind.equals("vote_shares") ? "probabilities" : "scores",
-                        scores);
+                m.put(scoresField, scores);
                 m.put("scoresKind", scoresKind);
             }
             if (neighbors != null) {
@@ -572,7 +572,8 @@ final class ModelService {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         return new Predictions(m.name, q.rows(), secs, p, sc == null ? null : sc.toArrays(),
-                sc == null ? null : sc.kind().name().toLowerCase(Locale.ROOT), nb);
+                sc == null ? null : sc.kind().name().toLowerCase(Locale.ROOT),
+                ask.probabilities() ? "probabilities" : "scores", nb);
     }
 
     /** No rows of template or linear scores (the models are not asked about nothing), refused as they would be. */

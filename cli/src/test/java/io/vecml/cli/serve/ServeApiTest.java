@@ -178,8 +178,13 @@ class ServeApiTest {
             assertThat(ints(raw.json().get("predictions"))).containsExactly(l2.predict(digitsTest, 7));
             assertScores(raw.json().get("probabilities"), l2.predictProba(digitsTest, 7));
             assertThat(raw.json().get("neighbors")).isEqualTo(n);
-            ServeClient.Reply rawL1 = client.postNpy("/models/k3/predict?metric=l1&k=5", floatNpy(digitsTest, 0f));
+            ServeClient.Reply rawL1 = client.postNpy("/models/k3/predict?metric=l1&k=5&scores=true",
+                    floatNpy(digitsTest, 0f));
             assertThat(ints(rawL1.json().get("predictions"))).containsExactly(l1.predict(digitsTest, 5));
+            // "scores" of a kNN model are its vote shares, in the field asked for
+            assertThat(rawL1.json().get("scoresKind").asText()).isEqualTo("vote_shares");
+            assertScores(rawL1.json().get("scores"), l1.predictProba(digitsTest, 5));
+            assertThat(rawL1.json().has("probabilities")).isFalse();
             // non-integral floats are computed in float, as the library does
             try (Dataset half = shifted(digitsTest, 0.25f)) {
                 ServeClient.Reply f = client.postNpy("/models/k3/predict?k=5", floatNpy(digitsTest, 0.25f));
@@ -319,6 +324,11 @@ class ServeApiTest {
             assertThat(after.get("scoresKind")).isEqualTo(before.get("scoresKind"));
             assertThat(after.get(name.equals("st") ? "scores" : "probabilities"))
                     .isEqualTo(before.get(name.equals("st") ? "scores" : "probabilities"));
+            // the library reads the server's file and predicts the same
+            try (io.vecml.engine.api.Classifier lib = io.vecml.engine.api.Models.load(modelDir.resolve(name + ".vecml"),
+                    RUN)) {
+                assertThat(ints(after.get("predictions"))).containsExactly(lib.predict(digitsTest));
+            }
             JsonNode ev = client.post("/models/" + name + "2/evaluate", "{\"dataset\":\"digits\"}").json();
             assertThat(ev.get("accuracy").asDouble())
                     .isEqualTo(client.post("/models/" + name + "/evaluate", "{\"dataset\":\"digits\"}").json()
