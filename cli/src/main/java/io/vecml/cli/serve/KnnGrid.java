@@ -1,15 +1,14 @@
 package io.vecml.cli.serve;
 
-import io.vecml.cli.KnnGridReports;
-import io.vecml.cli.KnnGridReports.Report;
-import io.vecml.cli.KnnGridReports.Row;
-import io.vecml.cli.KnnGridReports.TestScore;
-
 import io.vecml.engine.api.Parse;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Transforms;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.CvSpec;
+import io.vecml.engine.eval.KnnGridReports;
+import io.vecml.engine.eval.KnnGridReports.Report;
+import io.vecml.engine.eval.KnnGridReports.Row;
+import io.vecml.engine.eval.KnnGridReports.TestScore;
 import io.vecml.engine.eval.KnnGridSearch;
 import io.vecml.engine.eval.Scoring;
 import io.vecml.engine.knn.Weights;

@@ -443,4 +443,24 @@ class ServeApiTest {
         assertThat(badLr.error()).contains("field 'lr'", "fast");
         assertThat(client.delete("/datasets/all").status()).isEqualTo(200);
     }
+
+    @Test
+    void noServerClassImportsACommandLineClass() throws Exception {
+        // the server is a shell over the engine's application API, like the commands, not over the commands
+        Path dir = Path.of("src/main/java/io/vecml/cli/serve");
+        assertThat(dir).isDirectory();
+        List<String> offending = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".java")).sorted().toList()) {
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    String t = line.strip();
+                    if (t.matches("import\\s+(static\\s+)?io\\.vecml\\.cli\\..*")
+                            && !t.matches("import\\s+(static\\s+)?io\\.vecml\\.cli\\.serve\\..*")) {
+                        offending.add(f.getFileName() + ": " + t);
+                    }
+                }
+            }
+        }
+        assertThat(offending).isEmpty();
+    }
 }
