@@ -8,6 +8,7 @@ import io.vecml.engine.data.Transforms;
 import io.vecml.engine.distance.DistanceMatrices;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.CvSpec;
+import io.vecml.engine.eval.KnnGridReports;
 import io.vecml.engine.eval.KnnGridSearch;
 import io.vecml.engine.eval.Metrics;
 import io.vecml.engine.eval.Scoring;

@@ -1,15 +1,15 @@
 package io.vecml.cli;
 
-import io.vecml.cli.KnnGridReports.Report;
-import io.vecml.cli.KnnGridReports.Row;
-import io.vecml.cli.KnnGridReports.TestScore;
-
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.LoadedData;
 import io.vecml.engine.data.Transforms;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.CvSpec;
+import io.vecml.engine.eval.KnnGridReports;
+import io.vecml.engine.eval.KnnGridReports.Report;
+import io.vecml.engine.eval.KnnGridReports.Row;
+import io.vecml.engine.eval.KnnGridReports.TestScore;
 import io.vecml.engine.eval.KnnGridSearch;
 import io.vecml.engine.eval.LinearGridSearch;
 import io.vecml.engine.eval.Scoring;

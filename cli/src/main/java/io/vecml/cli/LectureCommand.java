@@ -13,6 +13,7 @@ import io.vecml.engine.data.Standardizer;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.CrossValidation;
 import io.vecml.engine.eval.CvSpec;
+import io.vecml.engine.eval.KnnGridReports;
 import io.vecml.engine.eval.KnnGridSearch;
 import io.vecml.engine.eval.Scoring;
 import io.vecml.engine.knn.Weights;

@@ -30,10 +30,16 @@ import picocli.CommandLine.Option;
             "  POST /models                       {name, dataset, type: knn|template|linear,",
             "                                     parameters}",
             "  GET  /models,  GET|DELETE /models/NAME",
-            "  POST /models/NAME/predict[?format=npy]  {dataset, split} or a raw .npy body",
-            "                                     (Content-Type: application/octet-stream)",
+            "  POST /models                       {name, path}: load a saved model (--model-dir)",
+            "  POST /models/NAME/predict[?format=npy]  {dataset, split, k, metric, probabilities,",
+            "                                     scores, neighbors} or a raw .npy body",
+            "                                     (Content-Type: application/octet-stream;",
+            "                                     ?k=5&probabilities=true... as query parameters)",
+            "  POST /models/NAME/save             {overwrite}: NAME.vecml in --model-dir",
+            "  GET  /saved-models                 the .vecml files in --model-dir",
             "  POST /models/NAME/evaluate         {dataset, split}",
             "  POST /grid/knn                     the report of vecml grid knn --json",
+            "  POST /grid/linear                  the report of vecml grid linear --json",
             "  POST /shutdown                     graceful stop (loopback only; SIGTERM too)"},
         footer = {"", "Examples:",
             "  vecml serve --data-dir /usr/share/datasets --port 8080",
@@ -61,6 +67,12 @@ final class ServeCommand implements Callable<Integer> {
                     + " it; paths that lead outside it, also through symbolic links, are refused. Without it only"
                     + " embedded:digits and uploads can be used.")
     Path dataDir;
+
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "The folder models are saved to (POST /models/NAME/save writes NAME.vecml) and loaded"
+                    + " from (POST /models with a path relative to it; paths that lead outside it, also through"
+                    + " symbolic links, are refused). Without it models cannot be saved or loaded.")
+    Path modelDir;
 
     @Option(names = "--max-body", defaultValue = "256MB", paramLabel = "SIZE",
             description = "Largest request body (uploads, .npy predictions): bytes, or with KB, MB, GB. Larger"
@@ -100,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig config = new ServeConfig(host, port, dataDir, parseSize(maxBody), t, workers,
                 new Main.Version().getVersion()[0], System.err).withLimits(parseMillis(readTimeout, "--read-timeout"),
                 "0".equals(minRate.strip()) ? 0 : parseSize(minRate, "--min-rate"),
-                (int) Math.min(Integer.MAX_VALUE, header));
+                (int) Math.min(Integer.MAX_VALUE, header)).withModelDir(modelDir);
         InetAddress addr = InetAddress.getByName(host);
         if (!addr.isLoopbackAddress()) {
             err.println("vecml serve: WARNING: binding to " + host + ", which is not a loopback address: there is no"

@@ -66,6 +66,11 @@ final class JsonRequest {
         return this;
     }
 
+    /** The raw value of a field that {@link #has} it. */
+    JsonNode node(String field) {
+        return node.get(field);
+    }
+
     boolean has(String field) {
         JsonNode v = node.get(field);
         return v != null && !v.isNull();

@@ -1,14 +1,14 @@
 package io.vecml.cli.serve;
 
-import io.vecml.cli.KnnGridReports;
-import io.vecml.cli.KnnGridReports.Report;
-import io.vecml.cli.KnnGridReports.Row;
-import io.vecml.cli.KnnGridReports.TestScore;
-
+import io.vecml.engine.api.Parse;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Transforms;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.CvSpec;
+import io.vecml.engine.eval.KnnGridReports;
+import io.vecml.engine.eval.KnnGridReports.Report;
+import io.vecml.engine.eval.KnnGridReports.Row;
+import io.vecml.engine.eval.KnnGridReports.TestScore;
 import io.vecml.engine.eval.KnnGridSearch;
 import io.vecml.engine.eval.Scoring;
 import io.vecml.engine.knn.Weights;
@@ -24,17 +24,17 @@ final class KnnGrid {
 
     static Report run(DatasetService datasets, JsonRequest r, int threads) {
         r.allow("dataset", "k", "metric", "weights", "folds", "seed", "stratified", "standardize", "scoring", "limit", "splitRng");
-        int[] ks = KnnGridReports.parseKs(r.kSpec("k", "1..30"), "field 'k'");
+        int[] ks = ModelService.parsed(() -> Parse.ks(r.kSpec("k", "1..30"), "field 'k'"));
         List<Metric> ms = new ArrayList<>();
         for (String m : r.strings("metric", "l1,l2")) {
-            Metric x = ModelService.metric(m, "metric");
+            Metric x = ModelService.parsed(() -> Parse.metric(m, "field 'metric'"));
             if (!ms.contains(x)) {
                 ms.add(x);
             }
         }
         List<Weights> ws = new ArrayList<>();
         for (String w : r.strings("weights", "uniform")) {
-            Weights x = ModelService.weights(w, "weights");
+            Weights x = ModelService.parsed(() -> Parse.weights(w, "field 'weights'"));
             if (!ws.contains(x)) {
                 ws.add(x);
             }

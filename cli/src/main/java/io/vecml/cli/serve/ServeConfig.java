@@ -22,9 +22,11 @@ import java.util.Objects;
  * @param minRate  once {@code readTimeoutMillis} has passed, a request body must arrive at this many bytes per
  *                 second on average (else 408); 0 turns the check off
  * @param maxHeader the largest request line plus headers, in bytes (a longer URL: 414, larger headers: 431)
+ * @param modelDir the folder models are saved to and loaded from ({@code POST /models/NAME/save},
+ *                 {@code POST /models} with a {@code path}), or null (then neither is possible)
  */
 public record ServeConfig(String host, int port, Path dataDir, long maxBody, int threads, int workers,
-        String version, PrintStream log, long readTimeoutMillis, long minRate, int maxHeader) {
+        String version, PrintStream log, long readTimeoutMillis, long minRate, int maxHeader, Path modelDir) {
 
     /** Defaults of the options that {@code vecml serve} documents. */
     public static final long DEFAULT_READ_TIMEOUT_MILLIS = 10_000;
@@ -38,10 +40,22 @@ public record ServeConfig(String host, int port, Path dataDir, long maxBody, int
                 DEFAULT_MIN_RATE, DEFAULT_MAX_HEADER);
     }
 
+    /** Without a model folder. */
+    public ServeConfig(String host, int port, Path dataDir, long maxBody, int threads, int workers,
+            String version, PrintStream log, long readTimeoutMillis, long minRate, int maxHeader) {
+        this(host, port, dataDir, maxBody, threads, workers, version, log, readTimeoutMillis, minRate, maxHeader, null);
+    }
+
     /** A copy with other request limits. */
     public ServeConfig withLimits(long readTimeoutMillis, long minRate, int maxHeader) {
         return new ServeConfig(host, port, dataDir, maxBody, threads, workers, version, log, readTimeoutMillis,
-                minRate, maxHeader);
+                minRate, maxHeader, modelDir);
+    }
+
+    /** A copy with a model folder (or none). */
+    public ServeConfig withModelDir(Path dir) {
+        return new ServeConfig(host, port, dataDir, maxBody, threads, workers, version, log, readTimeoutMillis,
+                minRate, maxHeader, dir);
     }
 
     /** JSON requests are small: they are capped at this many bytes (or maxBody if smaller). */

@@ -396,9 +396,19 @@ public final class VecmlServer implements AutoCloseable {
                     expect(ex, method, path, "POST");
                     return predict(ex, seg.get(1), query);
                 }
+                if (seg.size() == 3 && seg.get(2).equals("save")) {
+                    expect(ex, method, path, "POST");
+                    return json(ex, 201, models.save(seg.get(1), readJsonOrEmpty(ex)));
+                }
                 if (seg.size() == 3 && seg.get(2).equals("evaluate")) {
                     expect(ex, method, path, "POST");
                     return json(ex, 200, models.evaluate(seg.get(1), readJson(ex)));
+                }
+            }
+            case "saved-models" -> {
+                if (seg.size() == 1) {
+                    expect(ex, method, path, "GET");
+                    return json(ex, 200, models.listSaved());
                 }
             }
             case "grid" -> {
@@ -406,13 +416,17 @@ public final class VecmlServer implements AutoCloseable {
                     expect(ex, method, path, "POST");
                     return json(ex, 200, KnnGrid.run(datasets, readJson(ex), config.threads()));
                 }
+                if (seg.size() == 2 && seg.get(1).equals("linear")) {
+                    expect(ex, method, path, "POST");
+                    return json(ex, 200, LinearGrid.run(datasets, readJson(ex), config.threads()));
+                }
             }
             default -> {
                 // falls through to 404
             }
         }
         throw ApiException.notFound("no such endpoint: " + path + " (see GET /health, /datasets, /models,"
-                + " POST /grid/knn, /shutdown)");
+                + " /saved-models, POST /grid/knn, /grid/linear, /shutdown)");
     }
 
     private static void expect(Exchange ex, String method, String path, String allowed) {
@@ -422,6 +436,12 @@ public final class VecmlServer implements AutoCloseable {
             }
         }
         throw wrongMethod(ex, method, path, allowed);
+    }
+
+    /** A JSON body, or an empty object when there is no body. */
+    private JsonRequest readJsonOrEmpty(Exchange ex) throws IOException {
+        byte[] b = Http.readBody(ex, config.maxJson());
+        return JsonRequest.parse(b.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : b);
     }
 
     private JsonRequest readJson(Exchange ex) throws IOException {
@@ -466,8 +486,9 @@ public final class VecmlServer implements AutoCloseable {
 
     private int predict(Exchange ex, String model, Map<String, String> query) throws IOException {
         for (String k : query.keySet()) {
-            if (!k.equals("format")) {
-                throw ApiException.badRequest("unknown query parameter '" + k + "'; expected format");
+            if (!Set.of("format", "k", "metric", "probabilities", "scores", "neighbors").contains(k)) {
+                throw ApiException.badRequest("unknown query parameter '" + k + "'; expected format, k, metric,"
+                        + " probabilities, scores or neighbors");
             }
         }
         String format = query.getOrDefault("format", "json").toLowerCase(Locale.ROOT);
@@ -483,15 +504,25 @@ public final class VecmlServer implements AutoCloseable {
                 if (Http.copyBody(ex, body, config.maxBody()) == 0) {
                     throw ApiException.badRequest("the body is empty: send the .npy feature array as the body");
                 }
-                p = models.predictNpy(model, body);
+                p = models.predictNpy(model, body, ModelService.Ask.of(query));
             } finally {
                 Files.deleteIfExists(body);
             }
         } else {
+            for (String k : query.keySet()) {
+                if (!k.equals("format")) {
+                    throw ApiException.badRequest("query parameter '" + k + "' is for raw .npy bodies; in a JSON"
+                            + " request send it as the field '" + k + "'");
+                }
+            }
             p = models.predictSplit(model, readJson(ex));
         }
         if (format.equals("json")) {
-            return json(ex, 200, p);
+            return json(ex, 200, p.json());
+        }
+        if (p.scores() != null || p.neighbors() != null) {
+            throw ApiException.badRequest("format=npy returns the predicted classes only; drop probabilities, scores"
+                    + " and neighbors, or use format=json");
         }
         Path out = Files.createTempFile(staging, ".pred-", ".npy");
         try {

@@ -1,10 +1,7 @@
-package io.vecml.cli;
+package io.vecml.engine.eval;
 
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Standardizer;
-import io.vecml.engine.eval.CvSpec;
-import io.vecml.engine.eval.KnnGridSearch;
-import io.vecml.engine.eval.Metrics;
 import io.vecml.engine.knn.KnnClassifier;
 import io.vecml.engine.knn.KnnOptions;
 import java.util.List;
@@ -12,7 +9,8 @@ import java.util.Locale;
 
 /**
  * The kNN grid-search report shared by {@code vecml grid knn --json}, the demo and the server's
- * {@code /grid/knn}: the same records, so the same JSON fields, and the same refit on the test split.
+ * {@code /grid/knn}: the same records, so the same JSON fields, and the same refit on the test split
+ * (plain records in the engine, so that the server needs no command-line class).
  */
 public final class KnnGridReports {
 

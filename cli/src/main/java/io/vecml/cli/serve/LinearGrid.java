@@ -1,0 +1,212 @@
+package io.vecml.cli.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vecml.engine.api.Parse;
+import io.vecml.engine.data.Dataset;
+import io.vecml.engine.data.SplitRng;
+import io.vecml.engine.data.Transforms;
+import io.vecml.engine.eval.ClassificationReport;
+import io.vecml.engine.eval.CvSpec;
+import io.vecml.engine.eval.LinearGridSearch;
+import io.vecml.engine.eval.Scoring;
+import io.vecml.engine.linear.LinearConfig;
+import io.vecml.engine.linear.Loss;
+import io.vecml.engine.linear.Preprocessing;
+import io.vecml.engine.linear.Regularizer;
+import io.vecml.engine.train.SgdConfig;
+import io.vecml.engine.train.TrainingResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code POST /grid/linear}: the cross-validated grid search of {@code vecml grid linear --json}
+ * (loss x penalty x learning rate x lambda), with the same fields and the same report.
+ */
+final class LinearGrid {
+
+    private LinearGrid() {
+    }
+
+    /** One candidate; mean and std null when training diverged on some fold. */
+    record Row(int candidate, String loss, String penalty, double learningRate, double lambda, Double mean,
+            Double std, int rank, int divergedFolds, List<Double> foldScores) {
+    }
+
+    record TestScore(int rows, double accuracy, double balancedAccuracy, double macroF1) {
+    }
+
+    record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
+            String scoring, int epochs, int batchSize, long trainSeed, int candidates, double seconds, Row best,
+            TestScore test, List<Row> results) {
+    }
+
+    static Report run(DatasetService datasets, JsonRequest r, int threads) {
+        r.allow("dataset", "lr", "lambda", "loss", "reg", "l1Ratio", "epochs", "batch", "momentum", "trainSeed", "folds",
+                "seed", "stratified", "standardize", "scoring", "limit", "splitRng");
+        double[] lrs = numbers(r, "lr", new double[] {0.01, 0.1});
+        double[] lambdas = numbers(r, "lambda", new double[] {1e-4, 1e-3});
+        for (double v : lrs) {
+            if (!(v > 0) || Double.isInfinite(v)) {
+                throw ApiException.badRequest("field 'lr' values must be finite and > 0, got " + v);
+            }
+        }
+        for (double v : lambdas) {
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                throw ApiException.badRequest("field 'lambda' values must be finite and >= 0, got " + v);
+            }
+        }
+        double l1Ratio = r.number("l1Ratio", 0.5);
+        List<Loss> losses = new ArrayList<>();
+        for (String l : r.strings("loss", "svm,softmax")) {
+            Loss x = ModelService.parsed(() -> Parse.loss(l, "field 'loss'"));
+            if (!losses.contains(x)) {
+                losses.add(x);
+            }
+        }
+        List<Regularizer.Kind> kinds = new ArrayList<>();
+        for (String k : r.strings("reg", "l2")) {
+            Regularizer.Kind x = ModelService.parsed(() -> Parse.penalty(k, 0, l1Ratio, false, "field 'reg'")).kind();
+            if (!kinds.contains(x)) {
+                kinds.add(x);
+            }
+        }
+        int epochs = r.integer("epochs", 10, 1, 100_000);
+        int batch = r.integer("batch", 256, 1, 1 << 24);
+        double momentum = r.number("momentum", 0);
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw ApiException.badRequest("field 'momentum' must be in [0, 1), got " + momentum);
+        }
+        long trainSeed = r.integer("trainSeed", 0L, Long.MIN_VALUE, Long.MAX_VALUE);
+        int folds = r.integer("folds", 5, 2, 1000);
+        Long seed = r.optionalLong("seed");
+        boolean stratified = r.bool("stratified", true);
+        String standardize = r.string("standardize", "fold").strip().toLowerCase(Locale.ROOT);
+        // as vecml grid linear --standardize: fold is the model's own z-scores (fitted on each training fold),
+        // all standardises every row before the split, none keeps the raw features
+        CvSpec.Scaling cvScaling;
+        Preprocessing pre;
+        switch (standardize) {
+            case "fold" -> {
+                cvScaling = CvSpec.Scaling.NONE;
+                pre = Preprocessing.STANDARDIZE;
+            }
+            case "all" -> {
+                cvScaling = CvSpec.Scaling.ALL;
+                pre = Preprocessing.RAW;
+            }
+            case "none" -> {
+                cvScaling = CvSpec.Scaling.NONE;
+                pre = Preprocessing.RAW;
+            }
+            default -> throw ApiException.badRequest("field 'standardize' must be fold, all or none, got '" + standardize
+                    + "'");
+        }
+        Scoring sc = switch (r.string("scoring", "accuracy").strip().toLowerCase(Locale.ROOT)) {
+            case "accuracy" -> Scoring.ACCURACY;
+            case "balanced", "balanced_accuracy", "balanced-accuracy" -> Scoring.BALANCED_ACCURACY;
+            default -> throw ApiException.badRequest("field 'scoring' must be accuracy or balanced");
+        };
+        Integer limit = r.has("limit") ? r.integer("limit", 0, 1, Integer.MAX_VALUE) : null;
+        SplitRng rng = ModelService.parsed(() -> SplitRng.parse(r.string("splitRng", "vecml"), "field 'splitRng'"));
+        CvSpec cv = new CvSpec(folds, stratified, seed, cvScaling, sc).withRng(rng);
+        LinearConfig base = LinearConfig.defaults().withPreprocessing(pre)
+                .withRegularizer(Regularizer.elasticNet(0, l1Ratio));
+        SgdConfig sgd = SgdConfig.defaults().withEpochs(epochs).withBatchSize(batch).withMomentum(momentum)
+                .withSeed(trainSeed).withThreads(threads);
+        LinearGridSearch.Grid grid = new LinearGridSearch.Grid(losses, kinds, distinct(lrs), distinct(lambdas));
+        try (Shared.Lease<DatasetEntry> l = datasets.acquire(r.string("dataset"), "dataset")) {
+            DatasetEntry d = l.value();
+            Dataset train = limit == null || limit >= d.train.rows() ? d.train : Transforms.first(d.train, limit);
+            try {
+                if (folds > train.rows()) {
+                    throw ApiException.badRequest("field 'folds' = " + folds + " is more than the " + train.rows() + " rows");
+                }
+                LinearGridSearch.Result res;
+                try {
+                    res = LinearGridSearch.run(train, grid, base, sgd, cv);
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.badRequest(e.getMessage());
+                }
+                if (Double.isNaN(res.best().mean())) {
+                    throw ApiException.badRequest("training diverged for every candidate: try smaller 'lr' values");
+                }
+                List<Row> rows = new ArrayList<>();
+                for (LinearGridSearch.Candidate c : res.candidates()) {
+                    rows.add(row(c));
+                }
+                TestScore ts = null;
+                Dataset test = d.test();
+                if (test != null) {
+                    TrainingResult refit = LinearGridSearch.refit(train, res.best().params(), base, sgd, cv);
+                    Dataset te = test.type() == train.type() ? test : test.toFloat32();
+                    try {
+                        int[] p = refit.model().predict(te, threads);
+                        ClassificationReport cr = ClassificationReport.of(p, te.labels(), train.classNames());
+                        ts = new TestScore(te.rows(), cr.accuracy(), cr.balancedAccuracy(), cr.macroF1());
+                    } finally {
+                        if (te != test) {
+                            te.close();
+                        }
+                    }
+                }
+                return new Report(d.source, train.rows(), train.dims(), cv.folds(), stratified, seed, standardize,
+                        sc.name().toLowerCase(Locale.ROOT), epochs, batch, trainSeed, rows.size(), res.seconds(),
+                        row(res.best()), ts, rows);
+            } finally {
+                if (train != d.train) {
+                    train.close();
+                }
+            }
+        }
+    }
+
+    /** Numbers from a JSON number, an array of numbers or a comma-separated string. */
+    private static double[] numbers(JsonRequest r, String field, double[] def) {
+        if (!r.has(field)) {
+            return def;
+        }
+        JsonNode v = r.node(field);
+        List<Double> out = new ArrayList<>();
+        if (v.isNumber()) {
+            out.add(v.asDouble());
+        } else if (v.isArray() && !v.isEmpty()) {
+            for (JsonNode e : v) {
+                if (!e.isNumber()) {
+                    throw ApiException.badRequest("field '" + field + "' must hold numbers, got " + e);
+                }
+                out.add(e.asDouble());
+            }
+        } else if (v.isTextual()) {
+            for (String s : v.asText().split(",", -1)) {
+                try {
+                    out.add(Double.parseDouble(s.strip()));
+                } catch (NumberFormatException e) {
+                    throw ApiException.badRequest("field '" + field + "': '" + s.strip() + "' is not a number");
+                }
+            }
+        } else {
+            throw ApiException.badRequest("field '" + field + "' must be a number, a list of numbers or \"0.01,0.1\","
+                    + " got " + v);
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static double[] distinct(double[] v) {
+        return java.util.Arrays.stream(v).distinct().toArray();
+    }
+
+    private static Double finite(double v) {
+        return Double.isNaN(v) ? null : v; // as vecml grid linear --json
+    }
+
+    private static Row row(LinearGridSearch.Candidate c) {
+        List<Double> f = new ArrayList<>();
+        for (double v : c.foldScores()) {
+            f.add(finite(v));
+        }
+        return new Row(c.index() + 1, c.params().loss().id(), c.params().regularizer().kind().id(),
+                c.params().learningRate(), c.params().regularizer().lambda(), finite(c.mean()), finite(c.std()),
+                c.rank(), c.divergedFolds(), f);
+    }
+}
