@@ -5,6 +5,7 @@ import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.LoadedData;
 import io.vecml.engine.data.Transforms;
 import io.vecml.engine.distance.Metric;
+import io.vecml.engine.eval.LinearGridReports;
 import io.vecml.engine.eval.CvSpec;
 import io.vecml.engine.eval.KnnGridReports;
 import io.vecml.engine.eval.KnnGridReports.Report;
@@ -19,7 +20,6 @@ import io.vecml.engine.linear.Loss;
 import io.vecml.engine.linear.Preprocessing;
 import io.vecml.engine.linear.Regularizer;
 import io.vecml.engine.train.SgdConfig;
-import io.vecml.engine.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -97,11 +97,6 @@ final class GridCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--folds " + folds + " is more than the " + train.rows() + " rows");
         }
         return train;
-    }
-
-    /** null for NaN (JSON has no NaN). */
-    static Double finite(double v) {
-        return Double.isNaN(v) ? null : v;
     }
 
     /** Parses "1..30", "1,3,5" or a mix ("1..5,10,20"); sorted, without duplicates. */
@@ -414,19 +409,6 @@ final class GridCommand implements Callable<Integer> {
                 description = "Draw the mean CV score of every candidate against its number (# in the table), one line per loss.")
         java.nio.file.Path plotPng;
 
-        /** One candidate; mean and std null when training diverged on some fold. */
-        record Row(int candidate, String loss, String penalty, double learningRate, double lambda, Double mean,
-                Double std, int rank, int divergedFolds, List<Double> foldScores) {
-        }
-
-        record TestScore(int rows, double accuracy, double balancedAccuracy, double macroF1) {
-        }
-
-        record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
-                String scoring, int epochs, int batchSize, long trainSeed, int candidates, double seconds, Row best,
-                TestScore test, List<Row> results) {
-        }
-
         @Override
         public Integer call() throws IOException {
             checkCv(folds, limit);
@@ -479,32 +461,8 @@ final class GridCommand implements Callable<Integer> {
             try (LoadedData d = DataCommand.load(data, source); CvSplitOptions.Prepared prep = splits.prepare(d, limit, cvBase)) {
                 Dataset train = prep.train();
                 CvSpec cv = prep.cv();
-                LinearGridSearch.Result r = LinearGridSearch.run(train, grid, base, sgd, cv);
-                List<Row> rows = new ArrayList<>();
-                for (LinearGridSearch.Candidate c : r.candidates()) {
-                    rows.add(row(c));
-                }
-                if (Double.isNaN(r.best().mean())) {
-                    throw new IllegalArgumentException("training diverged for every candidate: try smaller --lr values");
-                }
-                TestScore test = null;
-                if (prep.test() != null) {
-                    TrainingResult refit = LinearGridSearch.refit(train, r.best().params(), base, sgd, cv);
-                    Dataset te = prep.test().type() == train.type() ? prep.test() : prep.test().toFloat32();
-                    try {
-                        int[] p = refit.model().predict(te, nThreads);
-                        io.vecml.engine.eval.ClassificationReport cr = io.vecml.engine.eval.ClassificationReport.of(p,
-                                te.labels(), train.classNames());
-                        test = new TestScore(te.rows(), cr.accuracy(), cr.balancedAccuracy(), cr.macroF1());
-                    } finally {
-                        if (te != prep.test()) {
-                            te.close();
-                        }
-                    }
-                }
-                Report report = new Report(d.source(), train.rows(), train.dims(), cv.folds(), stratified, seed,
-                        standardize.strip().toLowerCase(Locale.ROOT), sc.name().toLowerCase(Locale.ROOT), epochs, batch,
-                        trainSeed, rows.size(), r.seconds(), row(r.best()), test, rows);
+                LinearGridReports.Report report = LinearGridReports.run(d.source(), train, prep.test(), grid, base, sgd, cv, stratified,
+                        seed, standardize, "--lr");
                 if (plotPng != null) {
                     Pictures.writePng(scorePerCandidate(report), plotPng);
                 }
@@ -526,39 +484,29 @@ final class GridCommand implements Callable<Integer> {
             return java.util.Arrays.stream(v).distinct().toArray();
         }
 
-        private static Row row(LinearGridSearch.Candidate c) {
-            List<Double> f = new ArrayList<>();
-            for (double v : c.foldScores()) {
-                f.add(finite(v));
-            }
-            return new Row(c.index() + 1, c.params().loss().id(), c.params().regularizer().kind().id(),
-                    c.params().learningRate(), c.params().regularizer().lambda(), finite(c.mean()), finite(c.std()),
-                    c.rank(), c.divergedFolds(), f);
-        }
-
         /** Mean CV score against the candidate number, one line per loss (and penalty); diverged candidates left out. */
-        static java.awt.image.BufferedImage scorePerCandidate(Report r) {
-            java.util.Map<String, List<Row>> groups = new java.util.LinkedHashMap<>();
-            boolean manyPenalties = r.results().stream().map(Row::penalty).distinct().count() > 1;
-            for (Row x : r.results()) {
+        static java.awt.image.BufferedImage scorePerCandidate(LinearGridReports.Report r) {
+            java.util.Map<String, List<LinearGridReports.Row>> groups = new java.util.LinkedHashMap<>();
+            boolean manyPenalties = r.results().stream().map(LinearGridReports.Row::penalty).distinct().count() > 1;
+            for (LinearGridReports.Row x : r.results()) {
                 groups.computeIfAbsent(x.loss() + (manyPenalties ? " " + x.penalty() : ""), key -> new ArrayList<>())
                         .add(x);
             }
             List<Charts.Series> series = new ArrayList<>();
             int c = 0;
             for (var e : groups.entrySet()) {
-                List<Row> rows = e.getValue();
+                List<LinearGridReports.Row> rows = e.getValue();
                 double[] x = new double[rows.size()];
                 double[] y = new double[rows.size()];
                 for (int i = 0; i < x.length; i++) {
-                    Row row = rows.get(i);
+                    LinearGridReports.Row row = rows.get(i);
                     x[i] = row.candidate();
                     y[i] = row.mean() == null ? Double.NaN : row.mean();
                 }
                 series.add(new Charts.Series(e.getKey(), x, y, Charts.PALETTE[c++ % Charts.PALETTE.length],
                         Charts.Style.LINE_AND_POINTS));
             }
-            Row b = r.best();
+            LinearGridReports.Row b = r.best();
             series.add(new Charts.Series(String.format(Locale.ROOT, "best: #%d %s lr=%s lambda=%s", b.candidate(),
                     b.loss(), b.learningRate(), b.lambda()), new double[] {b.candidate()}, new double[] {b.mean()},
                     java.awt.Color.BLACK, Charts.Style.POINTS));
@@ -567,7 +515,7 @@ final class GridCommand implements Callable<Integer> {
                             r.scoring()), "candidate (# in the table)", "mean CV " + r.scoring(), series, true)));
         }
 
-        private void print(PrintWriter out, Report r) {
+        private void print(PrintWriter out, LinearGridReports.Report r) {
             out.printf(Locale.ROOT, "linear grid search on %s: %d rows x %d features, %d candidates, %d-fold%s%s,"
                     + " standardize %s, scoring %s; SGD %d epochs, batch %d, train seed %d%n", r.source(), r.rows(),
                     r.dims(), r.candidates(), r.folds(), r.stratified() ? " stratified" : "",
@@ -579,7 +527,7 @@ final class GridCommand implements Callable<Integer> {
                     .forEach(x -> out.printf(Locale.ROOT, "%4d %4d  %-8s %-10s %9.3g %9.3g %8s %8s%s%n", x.rank(),
                             x.candidate(), x.loss(), x.penalty(), x.learningRate(), x.lambda(), fmt(x.mean()),
                             fmt(x.std()), x.divergedFolds() > 0 ? "  (diverged on " + x.divergedFolds() + " folds)" : ""));
-            Row b = r.best();
+            LinearGridReports.Row b = r.best();
             out.printf(Locale.ROOT, "%nbest: #%d, loss %s, penalty %s, lr %s, lambda %s: mean CV %s %.4f (std %.4f)%n",
                     b.candidate(), b.loss(), b.penalty(), b.learningRate(), b.lambda(), r.scoring(), b.mean(), b.std());
             if (r.test() != null) {

@@ -1,11 +1,13 @@
 package io.vecml.cli.serve;
 
+import io.vecml.engine.eval.LinearGridReports;
+import io.vecml.engine.eval.LinearGridReports.Report;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vecml.engine.api.Parse;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.SplitRng;
 import io.vecml.engine.data.Transforms;
-import io.vecml.engine.eval.ClassificationReport;
 import io.vecml.engine.eval.CvSpec;
 import io.vecml.engine.eval.LinearGridSearch;
 import io.vecml.engine.eval.Scoring;
@@ -14,7 +16,6 @@ import io.vecml.engine.linear.Loss;
 import io.vecml.engine.linear.Preprocessing;
 import io.vecml.engine.linear.Regularizer;
 import io.vecml.engine.train.SgdConfig;
-import io.vecml.engine.train.TrainingResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,19 +27,6 @@ import java.util.Locale;
 final class LinearGrid {
 
     private LinearGrid() {
-    }
-
-    /** One candidate; mean and std null when training diverged on some fold. */
-    record Row(int candidate, String loss, String penalty, double learningRate, double lambda, Double mean,
-            Double std, int rank, int divergedFolds, List<Double> foldScores) {
-    }
-
-    record TestScore(int rows, double accuracy, double balancedAccuracy, double macroF1) {
-    }
-
-    record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
-            String scoring, int epochs, int batchSize, long trainSeed, int candidates, double seconds, Row best,
-            TestScore test, List<Row> results) {
     }
 
     static Report run(DatasetService datasets, JsonRequest r, int threads) {
@@ -122,37 +110,12 @@ final class LinearGrid {
                 if (folds > train.rows()) {
                     throw ApiException.badRequest("field 'folds' = " + folds + " is more than the " + train.rows() + " rows");
                 }
-                LinearGridSearch.Result res;
                 try {
-                    res = LinearGridSearch.run(train, grid, base, sgd, cv);
+                    return LinearGridReports.run(d.source, train, d.test(), grid, base, sgd, cv, stratified, seed,
+                            standardize, "'lr'");
                 } catch (IllegalArgumentException e) {
                     throw ApiException.badRequest(e.getMessage());
                 }
-                if (Double.isNaN(res.best().mean())) {
-                    throw ApiException.badRequest("training diverged for every candidate: try smaller 'lr' values");
-                }
-                List<Row> rows = new ArrayList<>();
-                for (LinearGridSearch.Candidate c : res.candidates()) {
-                    rows.add(row(c));
-                }
-                TestScore ts = null;
-                Dataset test = d.test();
-                if (test != null) {
-                    TrainingResult refit = LinearGridSearch.refit(train, res.best().params(), base, sgd, cv);
-                    Dataset te = test.type() == train.type() ? test : test.toFloat32();
-                    try {
-                        int[] p = refit.model().predict(te, threads);
-                        ClassificationReport cr = ClassificationReport.of(p, te.labels(), train.classNames());
-                        ts = new TestScore(te.rows(), cr.accuracy(), cr.balancedAccuracy(), cr.macroF1());
-                    } finally {
-                        if (te != test) {
-                            te.close();
-                        }
-                    }
-                }
-                return new Report(d.source, train.rows(), train.dims(), cv.folds(), stratified, seed, standardize,
-                        sc.name().toLowerCase(Locale.ROOT), epochs, batch, trainSeed, rows.size(), res.seconds(),
-                        row(res.best()), ts, rows);
             } finally {
                 if (train != d.train) {
                     train.close();
@@ -194,19 +157,5 @@ final class LinearGrid {
 
     private static double[] distinct(double[] v) {
         return java.util.Arrays.stream(v).distinct().toArray();
-    }
-
-    private static Double finite(double v) {
-        return Double.isNaN(v) ? null : v; // as vecml grid linear --json
-    }
-
-    private static Row row(LinearGridSearch.Candidate c) {
-        List<Double> f = new ArrayList<>();
-        for (double v : c.foldScores()) {
-            f.add(finite(v));
-        }
-        return new Row(c.index() + 1, c.params().loss().id(), c.params().regularizer().kind().id(),
-                c.params().learningRate(), c.params().regularizer().lambda(), finite(c.mean()), finite(c.std()),
-                c.rank(), c.divergedFolds(), f);
     }
 }
