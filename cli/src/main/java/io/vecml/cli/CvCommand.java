@@ -110,7 +110,7 @@ final class CvCommand implements Callable<Integer> {
             } else {
                 out.printf(Locale.ROOT, "%s on %s: %d rows x %d features, %d-fold%s%s, standardize %s, scoring %s%n%n",
                         model, r.source(), r.rows(), r.dims(), r.folds(), r.stratified() ? " stratified" : "",
-                        r.seed() == null ? " (no shuffle)" : " (shuffled, seed " + r.seed() + ")", r.standardize(),
+                        o.splits.shuffle(r.seed()), r.standardize(),
                         r.scoring());
                 out.printf(Locale.ROOT, "%4s %8s %8s %8s%n", "fold", "train", "held out", r.scoring());
                 for (Fold f : folds) {

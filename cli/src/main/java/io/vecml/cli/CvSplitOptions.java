@@ -46,6 +46,14 @@ final class CvSplitOptions {
         }
     }
 
+    /** How the folds were made, for the text reports: " (no shuffle)", " (shuffled, sklearn stream, seed 42)", ... */
+    String shuffle(Long seed) {
+        if (foldsFile != null) {
+            return " (folds from " + foldsFile + ")";
+        }
+        return seed == null ? " (no shuffle)" : " (shuffled, " + split.rng().id() + " stream, seed " + seed + ")";
+    }
+
     /** Takes the first {@code limit} rows (if set), holds out the test rows if asked, reads the folds file. */
     Prepared prepare(LoadedData d, Integer limit, CvSpec base) throws IOException {
         split.rng(); // checks --split-rng before any work

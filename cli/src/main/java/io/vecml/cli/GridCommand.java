@@ -284,7 +284,7 @@ final class GridCommand implements Callable<Integer> {
         private void print(PrintWriter out, Report r) {
             out.printf(Locale.ROOT, "kNN grid search on %s: %d rows x %d features, %d candidates, %d-fold%s%s,"
                     + " standardize %s, scoring %s%n", r.source(), r.rows(), r.dims(), r.candidates(), r.folds(),
-                    r.stratified() ? " stratified" : "", r.seed() == null ? " (no shuffle)" : " (shuffled, seed " + r.seed() + ")",
+                    r.stratified() ? " stratified" : "", splits.shuffle(r.seed()),
                     r.standardize(), r.scoring());
             out.printf(Locale.ROOT, "%n%4s  %-6s %5s %-8s %8s %8s%n", "rank", "metric", "k", "weights", "mean", "std");
             r.results().stream().sorted((a, b) -> a.rank() != b.rank() ? Integer.compare(a.rank(), b.rank()) : 0)
@@ -519,7 +519,7 @@ final class GridCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "linear grid search on %s: %d rows x %d features, %d candidates, %d-fold%s%s,"
                     + " standardize %s, scoring %s; SGD %d epochs, batch %d, train seed %d%n", r.source(), r.rows(),
                     r.dims(), r.candidates(), r.folds(), r.stratified() ? " stratified" : "",
-                    r.seed() == null ? " (no shuffle)" : " (shuffled, seed " + r.seed() + ")", r.standardize(),
+                    splits.shuffle(r.seed()), r.standardize(),
                     r.scoring(), r.epochs(), r.batchSize(), r.trainSeed());
             out.printf(Locale.ROOT, "%n%4s %4s  %-8s %-10s %9s %9s %8s %8s%n", "rank", "#", "loss", "penalty", "lr",
                     "lambda", "mean", "std");

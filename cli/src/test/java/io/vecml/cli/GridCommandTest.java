@@ -58,7 +58,10 @@ class GridCommandTest {
         CliTest.Run r = CliTest.run("grid", "knn", "--data", "embedded:digits", "--limit", "300", "--k", "1,3",
                 "--metric", "l1", "--folds", "3", "--seed", "5");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("rank", "best: metric L1", "3-fold stratified (shuffled, seed 5)");
+        assertThat(r.out()).contains("rank", "best: metric L1", "3-fold stratified (shuffled, vecml stream, seed 5)");
+        CliTest.Run sk = CliTest.run("grid", "knn", "--data", "embedded:digits", "--limit", "300", "--k", "1,3",
+                "--metric", "l1", "--folds", "3", "--seed", "5", "--split-rng", "sklearn");
+        assertThat(sk.out()).contains("3-fold stratified (shuffled, sklearn stream, seed 5)");
         assertThat(CliTest.run("grid", "knn", "--data", "embedded:digits", "--k", "5..1").err()).contains("empty range");
         assertThat(CliTest.run("grid", "knn", "--data", "embedded:digits", "--k", "a").code()).isEqualTo(2);
         assertThat(CliTest.run("grid", "knn", "--data", "embedded:digits", "--standardize", "maybe").err())
