@@ -61,7 +61,7 @@ public final class TemplateModel implements Classifier {
         if (train.dims() == 0) {
             throw new IllegalArgumentException("cannot fit templates on data with 0 features");
         }
-        model = TemplateClassifier.fit(train, params.center());
+        model = TemplateClassifier.fit(train, params.center(), run.progress());
         return this;
     }
 
@@ -78,7 +78,7 @@ public final class TemplateModel implements Classifier {
     public int[] predict(Dataset data) {
         TemplateClassifier m = templates();
         checkDims(data, m);
-        return m.predict(data, params.metric(), run.threads());
+        return m.predict(data, params.metric(), run.threads(), run.progress());
     }
 
     private static void checkDims(Dataset data, TemplateClassifier m) {

@@ -39,6 +39,38 @@ public final class CsvReader {
 
     /** Reads {@code file} as a classification dataset; see the class comment. */
     public static LoadedData read(Path file, LoadOptions options) throws IOException {
+        Parsed p = parse(file, options);
+        CsvTable table = p.table();
+        if (table.columns() < 2) {
+            throw new DataFormatException(file + ": line " + table.line(0) + ": expected a label column and at least one"
+                    + " feature column, found " + table.columns() + " column");
+        }
+        int labelColumn = labelColumn(table, options.csvLabel());
+        Labels labels = labels(table, labelColumn, p.sklearnNames());
+        return new LoadedData(DataFormat.CSV, file.toString(), features(table, labelColumn, labels), null);
+    }
+
+    /**
+     * Reads {@code file} as rows to predict, without a label column, when it has exactly
+     * {@code columns} columns and no {@link LoadOptions#csvLabel() label column} is named: every column
+     * is a feature, every row gets label 0 (one class, "0"). Returns null when the file has another
+     * number of columns (then it is labelled data: read it with {@link #read}).
+     */
+    public static Dataset readFeatures(Path file, LoadOptions options, int columns) throws IOException {
+        if (options.csvLabel() != null) {
+            return null;
+        }
+        CsvTable table = parse(file, options).table();
+        if (table.columns() != columns) {
+            return null;
+        }
+        return features(table, -1, new Labels(new int[table.rows()], List.of("0")));
+    }
+
+    private record Parsed(CsvTable table, List<String> sklearnNames) {
+    }
+
+    private static Parsed parse(Path file, LoadOptions options) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
         CsvTable table;
@@ -68,13 +100,7 @@ public final class CsvReader {
         if (table.rows() == 0) {
             throw new DataFormatException(file + ": no data rows (expected at least one line of values after the header)");
         }
-        if (table.columns() < 2) {
-            throw new DataFormatException(file + ": line " + table.line(0) + ": expected a label column and at least one"
-                    + " feature column, found " + table.columns() + " column");
-        }
-        int labelColumn = labelColumn(table, options.csvLabel());
-        Labels labels = labels(table, labelColumn, sklearnNames);
-        return new LoadedData(DataFormat.CSV, file.toString(), features(table, labelColumn, labels), null);
+        return new Parsed(table, sklearnNames);
     }
 
     /**
@@ -263,7 +289,7 @@ public final class CsvReader {
 
     private static Dataset features(CsvTable t, int labelColumn, Labels labels) throws DataFormatException {
         int n = t.rows();
-        int dims = t.columns() - 1;
+        int dims = t.columns() - (labelColumn >= 0 ? 1 : 0);
         boolean bytes = true;
         for (int r = 0; r < n; r++) {
             for (int c = 0; c < t.columns(); c++) {

@@ -684,7 +684,16 @@ public final class Npy {
      * {@code <f4}; the row padding is dropped.
      */
     public static void write(Path file, Dataset d) throws IOException {
+        write(file, d, rows -> { });
+    }
+
+    /**
+     * As {@link #write(Path, Dataset)}, telling {@code rowsWritten} how many rows are written so far
+     * (about every 1024 rows, and once at the end).
+     */
+    public static void write(Path file, Dataset d, java.util.function.LongConsumer rowsWritten) throws IOException {
         Objects.requireNonNull(d, "dataset");
+        Objects.requireNonNull(rowsWritten, "rowsWritten");
         long[] shape;
         var img = d.imageShape().orElse(null);
         if (img == null) {
@@ -701,7 +710,11 @@ public final class Npy {
             out.write(header(dtype, shape, 0));
             for (int r = 0; r < d.rows(); r++) {
                 writeElements(out, dtype, d.segment(), d.rowOffset(r), d.dims());
+                if ((r + 1) % 1024 == 0 && r + 1 < d.rows()) {
+                    rowsWritten.accept(r + 1);
+                }
             }
+            rowsWritten.accept(d.rows());
         });
     }
 

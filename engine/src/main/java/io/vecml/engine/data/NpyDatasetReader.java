@@ -143,15 +143,50 @@ public final class NpyDatasetReader {
                 + " next to it does not exist; give the labels file explicitly");
     }
 
-    /** One split: features from {@code x}, labels from {@code y}. */
+    /**
+     * The label file that {@link #read} would use for the feature file {@code features} (given in
+     * {@code options}, or found next to it by name), or null when there is none.
+     */
+    public static Path labelsFor(Path features, LoadOptions options) {
+        if (options.labels() != null) {
+            return options.labels();
+        }
+        try {
+            return deriveLabels(features);
+        } catch (DataFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads a feature file without labels (rows to predict): every row gets label 0 and the one class
+     * name "0"; shapes, values and errors as {@link #read}.
+     */
+    public static Dataset readFeatures(Path x, LoadOptions options) throws IOException {
+        Objects.requireNonNull(x, "x");
+        if (!Files.isRegularFile(x)) {
+            throw new NoSuchFileException(x.toString(), null, "no such file");
+        }
+        return readSplit(options.access(), x, null);
+    }
+
+    /** One split: features from {@code x}, labels from {@code y} (null: no labels, all 0). */
     static Dataset readSplit(FileAccess access, Path x, Path y) throws IOException {
-        int[] labels = readLabels(access, y);
+        int[] labels = y == null ? null : readLabels(access, y);
+        if (labels == null) {
+            return readSplit(access, x, null, null, List.of("0"));
+        }
         int max = -1;
         for (int l : labels) {
             max = Math.max(max, l);
         }
         String[] names = new String[max + 1];
         Arrays.setAll(names, Integer::toString);
+        return readSplit(access, x, y, labels, List.of(names));
+    }
+
+    private static Dataset readSplit(FileAccess access, Path x, Path y, int[] labels, List<String> names)
+            throws IOException {
         try (FileAccess.Opened o = access.open(x);
              InputStream in = new BufferedInputStream(o.stream(), 1 << 16)) {
             Npy.Header h = Npy.readHeader(in, x);
@@ -171,7 +206,7 @@ public final class NpyDatasetReader {
             }
             int rows = (int) shape[0];
             int dims = (int) dimsL;
-            if (rows != labels.length) {
+            if (labels != null && rows != labels.length) {
                 throw new DataFormatException(x + " has " + rows + " rows (shape " + h.shapeText() + ") but " + y
                         + " has " + labels.length + " labels");
             }
@@ -179,10 +214,10 @@ public final class NpyDatasetReader {
             try (Dataset.Builder b = Dataset.builder(type, rows, dims)) {
                 fill(in, x, h, b);
                 Npy.checkEnd(in, x, h);
-                for (int r = 0; r < rows; r++) {
+                for (int r = 0; r < rows && labels != null; r++) {
                     b.label(r, labels[r]);
                 }
-                return b.build(List.of(names), image);
+                return b.build(names, image);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.vecml.engine.template;
 
+import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.concurrent.Fork;
 
 import io.vecml.engine.data.Dataset;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The template (nearest-centroid) classifier: one float32 template per class, and a row is given
@@ -42,6 +44,11 @@ public final class TemplateClassifier {
         /** Per-feature median (minimises the summed L1 distance). */
         MEDIAN
     }
+
+    /** The progress stage of {@link #fit(Dataset, Center, ProgressListener)}. */
+    public static final String FIT_STAGE = "template fit";
+    /** The progress stage of {@link #predict(Dataset, Metric, int, ProgressListener)}. */
+    public static final String PREDICT_STAGE = "template predict";
 
     /** Rows per GEMM block in L2 prediction: 1024 x 3072 floats = 12 MB at CIFAR size. */
     private static final int L2_BLOCK = 1024;
@@ -101,11 +108,22 @@ public final class TemplateClassifier {
      * @throws IllegalArgumentException when {@code train} has no rows
      */
     public static TemplateClassifier fit(Dataset train, Center center) {
+        return fit(train, center, ProgressListener.NONE);
+    }
+
+    /**
+     * As {@link #fit(Dataset, Center)}, telling {@code progress} the training rows summarised so far
+     * (stage {@value #FIT_STAGE}).
+     */
+    public static TemplateClassifier fit(Dataset train, Center center, ProgressListener progress) {
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(center, "center");
+        Objects.requireNonNull(progress, "progress");
         io.vecml.engine.data.DataChecks.requireTrainable(train, "the template classifier");
         int[] counts = train.classCounts();
-        double[][] t = center == Center.MEAN ? means(train, counts) : medians(train, counts);
+        RowProgress done = new RowProgress(progress, FIT_STAGE, train.rows());
+        double[][] t = center == Center.MEAN ? means(train, counts, done) : medians(train, counts, done);
+        done.finish();
         return new TemplateClassifier(center, t, counts, train.classNames(), train.imageShape().orElse(null));
     }
 
@@ -134,7 +152,7 @@ public final class TemplateClassifier {
         return new TemplateClassifier(center, t, counts, classNames, imageShape);
     }
 
-    private static double[][] means(Dataset train, int[] counts) {
+    private static double[][] means(Dataset train, int[] counts, RowProgress done) {
         int d = train.dims();
         double[][] sum = new double[counts.length][d];
         float[] row = new float[d];
@@ -144,6 +162,7 @@ public final class TemplateClassifier {
             for (int f = 0; f < d; f++) {
                 s[f] += row[f];
             }
+            done.add(1);
         }
         for (int c = 0; c < counts.length; c++) {
             for (int f = 0; f < d && counts[c] > 0; f++) {
@@ -153,7 +172,7 @@ public final class TemplateClassifier {
         return sum;
     }
 
-    private static double[][] medians(Dataset train, int[] counts) {
+    private static double[][] medians(Dataset train, int[] counts, RowProgress done) {
         int d = train.dims();
         double[][] med = new double[counts.length][d];
         for (int c = 0; c < counts.length; c++) {
@@ -172,6 +191,7 @@ public final class TemplateClassifier {
             } else {
                 medianF32(train, rows, med[c]);
             }
+            done.add(counts[c]);
         }
         return med;
     }
@@ -312,8 +332,17 @@ public final class TemplateClassifier {
      * @throws IllegalArgumentException when the dimensions differ or {@code threads < 1}
      */
     public int[] predict(Dataset data, Metric metric, int threads) {
+        return predict(data, metric, threads, ProgressListener.NONE);
+    }
+
+    /**
+     * As {@link #predict(Dataset, Metric, int)}, telling {@code progress} the rows classified so far
+     * (stage {@value #PREDICT_STAGE}, from the worker threads; it only observes).
+     */
+    public int[] predict(Dataset data, Metric metric, int threads, ProgressListener progress) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(metric, "metric");
+        Objects.requireNonNull(progress, "progress");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -325,11 +354,13 @@ public final class TemplateClassifier {
         if (out.length == 0) {
             return out;
         }
+        RowProgress done = new RowProgress(progress, PREDICT_STAGE, out.length);
         if (metric == Metric.L1) {
-            predictL1(data, out, threads);
+            predictL1(data, out, threads, done);
         } else {
-            predictL2(data, out, threads);
+            predictL2(data, out, threads, done);
         }
+        done.finish();
         return out;
     }
 
@@ -346,7 +377,7 @@ public final class TemplateClassifier {
         return best;
     }
 
-    private void predictL1(Dataset data, int[] out, int threads) {
+    private void predictL1(Dataset data, int[] out, int threads, RowProgress done) {
         Kernels k = KernelSelection.current().kernels();
         boolean exactU8 = data.type() == Dataset.Type.UINT8 && templatesU8 != null;
         Fork.ranges(data.rows(), threads, 64, "vecml-template", (from, to) -> {
@@ -361,6 +392,7 @@ public final class TemplateClassifier {
                         dist[c] = ld[c];
                     }
                     out[r] = argmin(dist);
+                    done.add(1);
                 }
                 return;
             }
@@ -381,6 +413,7 @@ public final class TemplateClassifier {
                     }
                     k.l1F32Rows(q, qOff, templates, 0, dims, classes, dims, dist, 0);
                     out[r] = argmin(dist);
+                    done.add(1);
                 }
             }
         });
@@ -392,7 +425,7 @@ public final class TemplateClassifier {
      * of rows, each with a one-thread GEMM: a row's distances do not depend on the thread count
      * (OpenBLAS's threaded sgemm differs from its one-thread sgemm in the last bits).
      */
-    private void predictL2(Dataset data, int[] out, int threads) {
+    private void predictL2(Dataset data, int[] out, int threads, RowProgress done) {
         int n = data.rows();
         int blocks = Math.ceilDiv(n, L2_BLOCK);
         int workers = Math.min(threads, blocks);
@@ -434,8 +467,47 @@ public final class TemplateClassifier {
                         }
                         out[r0 + i] = argmin(dist);
                     }
+                    done.add(m);
                 }
             }
         });
+    }
+
+    /**
+     * Counts rows done across worker threads and tells the listener about every 1024 rows (and at the
+     * end), so that a listener's cost does not show per row.
+     */
+    private static final class RowProgress {
+        private static final long EVERY = 1024;
+        private final ProgressListener listener;
+        private final String stage;
+        private final long total;
+        private final AtomicLong done = new AtomicLong();
+
+        RowProgress(ProgressListener listener, String stage, long total) {
+            this.listener = listener;
+            this.stage = stage;
+            this.total = total;
+            if (listener != ProgressListener.NONE && total > 0) {
+                listener.update(stage, 0, total);
+            }
+        }
+
+        void add(long rows) {
+            if (listener == ProgressListener.NONE) {
+                return;
+            }
+            long before = done.getAndAdd(rows);
+            long after = before + rows;
+            if (after < total && after / EVERY != before / EVERY) {
+                listener.update(stage, after, total);
+            }
+        }
+
+        void finish() {
+            if (listener != ProgressListener.NONE) {
+                listener.update(stage, total, total);
+            }
+        }
     }
 }
