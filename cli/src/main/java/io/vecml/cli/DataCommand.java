@@ -1,14 +1,14 @@
 package io.vecml.cli;
 
-import io.vecml.engine.data.AtomicWrite;
+import io.vecml.engine.api.DataConversion;
+import io.vecml.engine.api.ProgressListener;
+import io.vecml.engine.api.RunOptions;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.LoadedData;
-import io.vecml.engine.data.Npy;
 import io.vecml.engine.data.SyntheticData;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -246,33 +246,21 @@ final class DataCommand implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write into (created).")
         Path out;
 
+        @Mixin
+        ProgressOptions progress;
+
         @Override
         public Integer call() throws IOException {
             if (!to.equalsIgnoreCase("npy")) {
                 throw new IllegalArgumentException("--to: only npy is supported, got '" + to + "'");
             }
-            OutputPaths.folder(out, "--out", "x_train.npy", "y_train.npy", "x_test.npy", "y_test.npy",
-                    "class_names.txt");
+            ProgressListener bars = progress.listener(spec.commandLine().getErr());
+            OutputPaths.folder(out, "--out", DataConversion.NPY_FILES.toArray(String[]::new));
             try (LoadedData data = load(path, source)) {
-                List<String> written = new ArrayList<>();
-                for (Map.Entry<String, Dataset> e : data.splits().entrySet()) {
-                    Path x = out.resolve("x_" + e.getKey() + ".npy");
-                    Path y = out.resolve("y_" + e.getKey() + ".npy");
-                    Npy.write(x, e.getValue());
-                    Npy.writeLabels(y, e.getValue().labels());
-                    written.add(x.getFileName().toString());
-                    written.add(y.getFileName().toString());
+                List<String> written = DataConversion.toNpy(data, out, RunOptions.defaults().withProgress(bars));
+                if (bars instanceof ProgressOptions.Bars b) {
+                    b.finish();
                 }
-                Path names = out.resolve("class_names.txt");
-                List<String> classNames = data.train().classNames();
-                AtomicWrite.write(names, os -> {
-                    StringBuilder b = new StringBuilder();
-                    for (String n : classNames) {
-                        b.append(n).append('\n');
-                    }
-                    os.write(b.toString().getBytes(StandardCharsets.UTF_8));
-                });
-                written.add(names.getFileName().toString());
                 spec.commandLine().getOut().printf("wrote %s to %s%n", String.join(", ", written), out);
                 spec.commandLine().getOut().flush();
                 return 0;

@@ -1,6 +1,9 @@
 package io.vecml.cli;
 
+import io.vecml.engine.api.KnnModel;
 import io.vecml.engine.api.Parse;
+import io.vecml.engine.api.ProgressListener;
+import io.vecml.engine.api.RunOptions;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.Npy;
@@ -8,20 +11,15 @@ import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.Metrics;
 import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.kernels.KernelSelection;
-import io.vecml.engine.knn.KnnClassifier;
-import io.vecml.engine.knn.KnnOptions;
-import io.vecml.engine.knn.Neighbors;
 import io.vecml.engine.knn.Weights;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,11 +33,11 @@ import picocli.CommandLine.Option;
             + "k). Neighbours are ordered by (distance, training index) and a vote tie goes to the smallest class "
             + "label, so answers do not depend on threads, SIMD or GEMM. uint8 data gets exact integer distances; "
             + "the L2 GEMM path re-ranks its candidates exactly. Data without a test split is split by "
-            + "--test-fraction/--seed."},
+            + "--test-fraction/--split-seed. --save-model writes the model (one metric, one k) for vecml predict."},
         footer = {"", "Examples:",
             "  vecml knn --data cifar-10-python.tar.gz --k 1,5,10 --metric l1,l2 --limit 1000",
             "  vecml knn --data /usr/share/datasets/fashion-mnist --metric l2 --json --predictions pred.npy",
-            "  vecml knn --train x_train.npy --test x_test.npy --k 3 --weights distance"})
+            "  vecml knn --train x_train.npy --test x_test.npy --k 3 --weights distance --save-model knn.vecml"})
 final class KnnCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -59,40 +57,35 @@ final class KnnCommand implements Callable<Integer> {
     DataSourceOptions source;
 
     @Mixin
-    SplitOptions split;
+    HoldoutOptions holdout;
 
-    @Option(names = "--k", paramLabel = "K", defaultValue = "1,3,5",
-            description = "Neighbour counts: a list, a range or both (1,3,5; 1..30; 1..30:2). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--k", paramLabel = "K", defaultValue = "5",
+            description = "Neighbour counts: one, a list, a range or both (5; 1,3,5; 1..30; 1..30:2). Default: ${DEFAULT-VALUE}.")
     String ks;
 
-    @Option(names = "--metric", split = ",", paramLabel = "M", defaultValue = "l1,l2",
-            description = "l1 and/or l2, comma-separated. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--metric", split = ",", paramLabel = "M", defaultValue = "l2",
+            description = "l1 and/or l2 (each is reported), comma-separated. Default: ${DEFAULT-VALUE}.")
     String[] metrics;
 
     @Option(names = "--weights", defaultValue = "uniform", paramLabel = "W",
             description = "uniform, or distance (1/d; neighbours at distance 0 take all the weight). Default: ${DEFAULT-VALUE}.")
     String weights;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N test images.")
-    Integer limit;
+    @Mixin
+    RowLimits rows;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all processors).")
+    @Mixin
+    StandardizeOption scaling;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all processors; results never depend on it).")
     Integer threads;
-
-    @Option(names = "--test-fraction", defaultValue = "0.2", paramLabel = "F",
-            description = "Held-out fraction when the data has no test split. Default: ${DEFAULT-VALUE}.")
-    double testFraction;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of that split. Default: ${DEFAULT-VALUE}.")
-    long seed;
 
     @Option(names = "--report-every", paramLabel = "N",
             description = "Print the accuracy so far every N test images (as the lecture's loop does).")
     Integer reportEvery;
 
-    @Option(names = "--progress", defaultValue = "auto", paramLabel = "WHEN",
-            description = "Progress bar on stderr: auto (when stderr is a terminal), always, never. Default: ${DEFAULT-VALUE}.")
-    String progress;
+    @Mixin
+    ProgressOptions progress;
 
     @Option(names = "--repeats", defaultValue = "1", paramLabel = "R",
             description = {"Run each metric's search R times (fit included) in this JVM. With R > 1 the times "
@@ -114,34 +107,42 @@ final class KnnCommand implements Callable<Integer> {
                     + " metric and the smallest k.")
     Path confusionPng;
 
+    @Option(names = "--save-model", paramLabel = "FILE",
+            description = "Save the model (one --metric and one --k; it holds its training rows) for vecml predict:"
+                    + " versioned, checksummed, written atomically.")
+    Path saveModel;
+
     record Result(String metric, int k, String weights, double accuracy, double balancedAccuracy, double seconds,
             double imagesPerSecond) {
     }
 
-    record DataSummary(String source, String format, int trainRows, int testRows, int dims, String type, int classes) {
+    record DataSummary(String source, String format, int trainRows, int testRows, int dims, String type, int classes,
+            String standardize) {
     }
 
     record Report(DataSummary data, int threads, String kernels, String gemm, List<Result> results,
             Map<String, Double> searchSeconds, Map<String, List<Double>> runSeconds, String predictionsFile,
-            String confusionPng) {
+            String confusionPng, String modelFile) {
     }
 
     @Override
     public Integer call() throws IOException {
-        validate();
-        int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        Weights w = OptionParsers.weights(weights);
-        List<Metric> ms = OptionParsers.metrics(metrics);
         int[] kList = Parse.ks(ks, "--k");
-        boolean showProgress = Progress.enabled(progress);
+        List<Metric> ms = OptionParsers.metrics(metrics);
+        Weights w = OptionParsers.weights(weights);
+        validate(kList, ms);
+        int nThreads = Parse.threads(threads, "--threads");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-
-        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit, split)) {
+        ProgressListener bars = progress.listener(err);
+        long seed = holdout.seed();
+        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, holdout.testFraction, seed, rows,
+                holdout.split)) {
+            if (scaling.train()) {
+                tt.standardize();
+            }
             Dataset train = tt.train;
             Dataset test = tt.test;
-            String src = tt.source;
-            String format = tt.format;
             int kMax = kList[kList.length - 1];
             if (train.rows() > 0 && io.vecml.engine.data.DataChecks.classesWithRows(train) < 2) {
                 err.println(Main.prefix(spec) + ": warning: the training rows are all of one class ('"
@@ -152,71 +153,35 @@ final class KnnCommand implements Callable<Integer> {
             }
             int nq = test.rows();
             int[] truth = test.labels();
-            int chunk = reportEvery != null ? reportEvery : Math.max(1000, (nq + 19) / 20);
+            PrintWriter running = json ? err : out;
+            KnnEvaluation eval = new KnnEvaluation(kList, w, nThreads, repeats,
+                    reportEvery != null ? reportEvery : Math.max(1000, (nq + 19) / 20), bars,
+                    reportEvery == null ? null : line -> {
+                        if (bars instanceof ProgressOptions.Bars b) {
+                            b.finish();
+                        }
+                        running.println(line);
+                        running.flush();
+                    });
             List<Result> results = new ArrayList<>();
             List<int[]> preds = new ArrayList<>();
             Map<String, Double> searchSeconds = new LinkedHashMap<>();
             Map<String, List<Double>> runSeconds = new LinkedHashMap<>();
             for (Metric metric : ms) {
-                KnnOptions opts = KnnOptions.of(metric).withThreads(nThreads).withWeights(w);
-                int[][] p = new int[kList.length][nq];
-                int[][] previous = null;
-                List<Double> runs = new ArrayList<>();
-                for (int run = 0; run < repeats; run++) {
-                long t0 = System.nanoTime();
-                try (KnnClassifier knn = new KnnClassifier(opts).fit(train)) {
-                    Progress bar = new Progress(err, showProgress, "kNN " + metric, nq);
-                    for (int from = 0; from < nq; from += chunk) {
-                        int to = Math.min(nq, from + chunk);
-                        int[] rows = new int[to - from];
-                        for (int i = 0; i < rows.length; i++) {
-                            rows[i] = from + i;
-                        }
-                        Dataset part = from == 0 && to == nq ? test : test.select(rows);
-                        try {
-                            Neighbors nb = knn.kneighbors(part, kMax);
-                            int[][] pp = knn.predictAll(nb, kList, w);
-                            for (int a = 0; a < kList.length; a++) {
-                                System.arraycopy(pp[a], 0, p[a], from, to - from);
-                            }
-                        } finally {
-                            if (part != test) {
-                                part.close();
-                            }
-                        }
-                        bar.update(to);
-                        if (reportEvery != null) {
-                            bar.finish();
-                            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s %d/%d:", metric, to, nq));
-                            for (int a = 0; a < kList.length; a++) {
-                                b.append(String.format(Locale.ROOT, "  k=%d accuracy %.4f", kList[a],
-                                        Metrics.accuracy(Arrays.copyOf(p[a], to), Arrays.copyOf(truth, to))));
-                            }
-                            (json ? err : out).println(b);
-                            (json ? err : out).flush();
-                        }
-                    }
-                    bar.finish();
-                }
-                runs.add((System.nanoTime() - t0) / 1e9);
-                if (previous != null && !Arrays.deepEquals(previous, p)) {
-                    throw new IllegalStateException("run " + (run + 1) + " of " + metric
-                            + " predicted differently from the run before it: a determinism bug, please report it");
-                }
-                previous = new int[kList.length][];
-                for (int a = 0; a < kList.length; a++) {
-                    previous[a] = p[a].clone();
-                }
-                }
-                double secs = repeats == 1 ? runs.get(0) : median(runs.subList(1, runs.size()));
+                KnnEvaluation.Outcome o = eval.run(train, test, metric);
+                double secs = o.seconds();
                 searchSeconds.put(metric.name(), secs);
-                runSeconds.put(metric.name(), List.copyOf(runs));
+                runSeconds.put(metric.name(), o.runSeconds());
                 for (int a = 0; a < kList.length; a++) {
+                    int[] p = o.predictions()[a];
                     results.add(new Result(metric.name(), kList[a], w.name().toLowerCase(Locale.ROOT),
-                            Metrics.accuracy(p[a], truth), Metrics.balancedAccuracy(p[a], truth, train.numClasses()),
+                            Metrics.accuracy(p, truth), Metrics.balancedAccuracy(p, truth, train.numClasses()),
                             secs, nq / secs));
-                    preds.add(p[a]);
+                    preds.add(p);
                 }
+            }
+            if (bars instanceof ProgressOptions.Bars b) {
+                b.finish();
             }
             if (predictions != null) {
                 writePredictions(preds, nq);
@@ -227,12 +192,18 @@ final class KnnCommand implements Callable<Integer> {
                         String.format(Locale.ROOT, "kNN %s k=%d (%s): accuracy %.4f on %d test rows", first.metric(),
                                 first.k(), first.weights(), first.accuracy(), nq), confusionPng);
             }
-            DataSummary ds = new DataSummary(src, format, train.rows(), nq, train.dims(),
-                    train.type().name().toLowerCase(Locale.ROOT), train.numClasses());
+            if (saveModel != null) {
+                try (KnnModel m = new KnnModel(new KnnModel.Params(kList[0], ms.get(0), w), new RunOptions(nThreads))
+                        .fit(train)) {
+                    m.save(saveModel);
+                }
+            }
+            DataSummary ds = new DataSummary(tt.source, tt.format, train.rows(), nq, train.dims(),
+                    train.type().name().toLowerCase(Locale.ROOT), train.numClasses(), tt.standardized ? "train" : "none");
             Report report = new Report(ds, nThreads, KernelSelection.current().kernels().name(),
                     GemmSelection.current().choice(), results, searchSeconds, runSeconds,
                     predictions == null ? null : predictions.toString(),
-                    confusionPng == null ? null : confusionPng.toString());
+                    confusionPng == null ? null : confusionPng.toString(), saveModel == null ? null : saveModel.toString());
             if (json) {
                 out.println(Json.write(report));
             } else {
@@ -243,28 +214,36 @@ final class KnnCommand implements Callable<Integer> {
         }
     }
 
-    private void validate() {
-        TrainTestData.validate(data, trainPath, testPath, testFraction);
+    private void validate(int[] kList, List<Metric> ms) {
+        TrainTestData.validate(data, trainPath, testPath, holdout.testFraction);
         if (repeats < 1 || repeats > 100) {
             throw new IllegalArgumentException("--repeats must be 1..100, got " + repeats);
         }
-        Parse.ks(ks, "--k");
-        if (limit != null && limit < 1) {
-            throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
-        }
-        if (threads != null && (threads < 1 || threads > 1024)) {
-            throw new IllegalArgumentException("--threads must be 1..1024, got " + threads);
-        }
+        rows.validate();
+        Parse.threads(threads, "--threads");
+        progress.enabled();
         if (reportEvery != null && reportEvery < 1) {
             throw new IllegalArgumentException("--report-every must be >= 1, got " + reportEvery);
         }
+        boolean standardize = scaling.train();
         OutputPaths.png(confusionPng, "--confusion-png");
         OutputPaths.file(predictions, "--predictions", ".npy");
+        if (saveModel != null) {
+            if (ms.size() != 1 || kList.length != 1) {
+                throw new IllegalArgumentException("--save-model saves one model: give one --metric and one --k (got "
+                        + ms.size() + " metrics and " + kList.length + " values of k)");
+            }
+            if (standardize) {
+                throw new IllegalArgumentException("--save-model with --standardize train: a saved kNN model holds raw"
+                        + " training rows and cannot standardise new rows yet; save without --standardize");
+            }
+            OutputPaths.file(saveModel, "--save-model");
+        }
     }
 
+    /** The median of {@code x} (kept for callers of the old name). */
     static double median(List<Double> x) {
-        double[] v = x.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return KnnEvaluation.median(x);
     }
 
     private void writePredictions(List<int[]> preds, int nq) throws IOException {
@@ -281,8 +260,9 @@ final class KnnCommand implements Callable<Integer> {
 
     private static void printText(PrintWriter out, Report r) {
         DataSummary d = r.data();
-        out.printf(Locale.ROOT, "kNN on %s (%s): %d training x %d features %s, %d test images, %d classes%n",
-                d.source(), d.format(), d.trainRows(), d.dims(), d.type(), d.testRows(), d.classes());
+        out.printf(Locale.ROOT, "kNN on %s (%s): %d training x %d features %s, %d test images, %d classes%s%n",
+                d.source(), d.format(), d.trainRows(), d.dims(), d.type(), d.testRows(), d.classes(),
+                d.standardize().equals("train") ? ", standardised with the training rows' statistics" : "");
         out.printf(Locale.ROOT, "threads %d, kernels %s, GEMM %s%n%n", r.threads(), r.kernels(), r.gemm());
         out.printf(Locale.ROOT, "%-6s %5s %-8s %9s %9s %10s %11s%n", "metric", "k", "weights", "accuracy", "balanced",
                 "search s", "test img/s");
@@ -307,6 +287,9 @@ final class KnnCommand implements Callable<Integer> {
         if (r.confusionPng() != null) {
             Result f = r.results().get(0);
             out.printf(Locale.ROOT, "confusion matrix of %s k=%d drawn to %s%n", f.metric(), f.k(), r.confusionPng());
+        }
+        if (r.modelFile() != null) {
+            out.printf("model saved to %s (vecml predict --model %s --data PATH)%n", r.modelFile(), r.modelFile());
         }
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             "Classic image-classification baselines (kNN, templates, linear classifiers), as fast as the "
             + "hardware allows: SIMD kernels through the Java Vector API, GEMM on OpenBLAS through FFM."},
         subcommands = {InfoCommand.class, DemoCommand.class, DataCommand.class, KnnCommand.class, TemplateCommand.class,
-            LinearCommand.class, RegressCommand.class, GridCommand.class, CvCommand.class, LectureCommand.class, ServeCommand.class, BenchCommand.class, CompletionCommand.class, AotTrainCommand.class, CommandLine.HelpCommand.class},
+            LinearCommand.class, PredictCommand.class, RegressCommand.class, GridCommand.class, CvCommand.class, LectureCommand.class, ServeCommand.class, BenchCommand.class, CompletionCommand.class, AotTrainCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 internal failure, 2 bad input or usage.",
             "",
             "Selection properties (set through VECML_JAVA_OPTS='-D...'):",

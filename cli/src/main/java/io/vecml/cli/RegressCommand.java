@@ -61,6 +61,9 @@ final class RegressCommand implements Callable<Integer> {
     @Mixin
     SplitOptions split;
 
+    @Mixin
+    RowLimits rowLimits;
+
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
@@ -112,6 +115,13 @@ final class RegressCommand implements Callable<Integer> {
         } else {
             split.rng(); // checks the option
         }
+        rowLimits.validate();
+        if (rowLimits.limit != null && testTable == null) {
+            throw new IllegalArgumentException("--limit counts test rows and this run has none (give --test or"
+                    + " --test-fraction); use --train-limit N for training rows");
+        }
+        trainTable = first(trainTable, rowLimits.trainLimit);
+        testTable = testTable == null ? null : first(testTable, rowLimits.limit);
         LinearRegression m = LinearRegression.fit(trainTable, target, features == null ? List.of() : features);
         if (plotPng != null && m.features().size() != 1) {
             throw new IllegalArgumentException("--plot-png draws one feature against the target, but the model has "
@@ -160,6 +170,18 @@ final class RegressCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The first {@code n} rows of {@code t} (all when n is null or not smaller). */
+    private static CsvTable first(CsvTable t, Integer n) {
+        if (n == null || n >= t.rows()) {
+            return t;
+        }
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = i;
+        }
+        return t.select(rows);
     }
 
     private static void printMetrics(PrintWriter out, String name, int n, RegressionMetrics x) {

@@ -1,5 +1,9 @@
 package io.vecml.cli;
 
+import io.vecml.engine.api.Parse;
+import io.vecml.engine.api.ProgressListener;
+import io.vecml.engine.api.RunOptions;
+import io.vecml.engine.api.TemplateModel;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.Metrics;
@@ -23,7 +27,7 @@ import picocli.CommandLine.Option;
             "One template per class: the per-feature mean of its training rows "
             + "(--center median: the median, which minimises the summed L1 distance). A "
             + "test row gets the class of the nearest template; a tie goes to the smallest "
-            + "class label. Data without a test split is split by --test-fraction/--seed."},
+            + "class label. Data without a test split is split by --test-fraction/--split-seed. --save-model writes the model (one metric) for vecml predict."},
         footer = {"", "Examples:",
             "  vecml template --data embedded:digits --templates-png templates.png",
             "  vecml template --data cifar-10-python.tar.gz --metric l1 --center median"})
@@ -46,28 +50,27 @@ final class TemplateCommand implements Callable<Integer> {
     DataSourceOptions source;
 
     @Mixin
-    SplitOptions split;
+    HoldoutOptions holdout;
 
-    @Option(names = "--metric", split = ",", paramLabel = "M", defaultValue = "l1,l2",
-            description = "l1 and/or l2, comma-separated. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--metric", split = ",", paramLabel = "M", defaultValue = "l2",
+            description = "l1 and/or l2 (each is reported), comma-separated. Default: ${DEFAULT-VALUE}.")
     String[] metrics;
 
     @Option(names = "--center", paramLabel = "C", defaultValue = "mean",
             description = "mean (the lecture's template) or median. Default: ${DEFAULT-VALUE}.")
     String center;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N test images.")
-    Integer limit;
+    @Mixin
+    RowLimits rows;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all processors).")
+    @Mixin
+    StandardizeOption scaling;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all processors; results never depend on it).")
     Integer threads;
 
-    @Option(names = "--test-fraction", defaultValue = "0.2", paramLabel = "F",
-            description = "Held-out fraction when the data has no test split. Default: ${DEFAULT-VALUE}.")
-    double testFraction;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of that split. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Mixin
+    ProgressOptions progress;
 
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
@@ -82,23 +85,25 @@ final class TemplateCommand implements Callable<Integer> {
                     + " axes, counts in the cells); with two metrics, the first one's.")
     Path confusionPng;
 
+    @Option(names = "--save-model", paramLabel = "FILE",
+            description = "Save the model (one --metric) for vecml predict: versioned, checksummed, written atomically.")
+    Path saveModel;
+
     record Result(String metric, double accuracy, double balancedAccuracy, double predictSeconds,
             double imagesPerSecond) {
     }
 
     record Report(String data, String format, int trainRows, int testRows, int dims, int classes, String center,
-            int threads, String kernels, double fitSeconds, List<Result> results, String templatesPng) {
+            String standardize, int threads, String kernels, double fitSeconds, List<Result> results,
+            String templatesPng, String modelFile) {
     }
 
     @Override
     public Integer call() throws IOException {
-        TrainTestData.validate(data, trainPath, testPath, testFraction);
-        if (limit != null && limit < 1) {
-            throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
-        }
-        if (threads != null && (threads < 1 || threads > 1024)) {
-            throw new IllegalArgumentException("--threads must be 1..1024, got " + threads);
-        }
+        TrainTestData.validate(data, trainPath, testPath, holdout.testFraction);
+        rows.validate();
+        int nThreads = Parse.threads(threads, "--threads");
+        progress.enabled();
         TemplateClassifier.Center c = switch (center.strip().toLowerCase(Locale.ROOT)) {
             case "mean" -> TemplateClassifier.Center.MEAN;
             case "median" -> TemplateClassifier.Center.MEDIAN;
@@ -107,13 +112,32 @@ final class TemplateCommand implements Callable<Integer> {
         OutputPaths.png(templatesPng, "--templates-png");
         OutputPaths.png(confusionPng, "--confusion-png");
         List<Metric> ms = OptionParsers.metrics(metrics);
-        int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        boolean standardize = scaling.train();
+        if (saveModel != null) {
+            if (ms.size() != 1) {
+                throw new IllegalArgumentException("--save-model saves one model: give one --metric (got " + ms.size()
+                        + ")");
+            }
+            if (standardize) {
+                throw new IllegalArgumentException("--save-model with --standardize train: a saved template model"
+                        + " cannot standardise new rows yet; save without --standardize");
+            }
+            OutputPaths.file(saveModel, "--save-model");
+        }
         PrintWriter out = spec.commandLine().getOut();
-        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, testFraction, seed, limit, split)) {
+        ProgressListener bars = progress.listener(spec.commandLine().getErr());
+        RunOptions run = new RunOptions(nThreads, bars);
+        long seed = holdout.seed();
+        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, holdout.testFraction, seed, rows,
+                holdout.split)) {
+            if (standardize) {
+                tt.standardize();
+            }
             Dataset train = tt.train;
             Dataset test = tt.test;
             long t0 = System.nanoTime();
-            TemplateClassifier model = TemplateClassifier.fit(train, c);
+            TemplateModel fitted = new TemplateModel(new TemplateModel.Params(c, ms.get(0)), run).fit(train);
+            TemplateClassifier model = fitted.templates();
             double fitSeconds = (System.nanoTime() - t0) / 1e9;
             if (templatesPng != null) {
                 List<String> names = new ArrayList<>();
@@ -131,7 +155,7 @@ final class TemplateCommand implements Callable<Integer> {
             List<Result> results = new ArrayList<>();
             for (Metric m : ms) {
                 long p0 = System.nanoTime();
-                int[] p = model.predict(test, m, nThreads);
+                int[] p = model.predict(test, m, nThreads, bars);
                 double secs = (System.nanoTime() - p0) / 1e9;
                 results.add(new Result(m.name(), Metrics.accuracy(p, truth),
                         Metrics.balancedAccuracy(p, truth, train.numClasses()), secs, test.rows() / secs));
@@ -142,14 +166,22 @@ final class TemplateCommand implements Callable<Integer> {
                             confusionPng);
                 }
             }
+            if (bars instanceof ProgressOptions.Bars b) {
+                b.finish();
+            }
+            if (saveModel != null) {
+                fitted.save(saveModel);
+            }
             Report r = new Report(tt.source, tt.format, train.rows(), test.rows(), train.dims(), train.numClasses(),
-                    c.name().toLowerCase(Locale.ROOT), nThreads, KernelSelection.current().kernels().name(),
-                    fitSeconds, results, templatesPng == null ? null : templatesPng.toString());
+                    c.name().toLowerCase(Locale.ROOT), standardize ? "train" : "none", nThreads,
+                    KernelSelection.current().kernels().name(), fitSeconds, results,
+                    templatesPng == null ? null : templatesPng.toString(), saveModel == null ? null : saveModel.toString());
             if (json) {
                 out.println(Json.write(r));
             } else {
-                out.printf(Locale.ROOT, "template classifier (class %s) on %s%n", r.center(),
-                        tt.describe(testFraction, seed));
+                out.printf(Locale.ROOT, "template classifier (class %s) on %s%s%n", r.center(),
+                        tt.describe(holdout.testFraction, seed),
+                        standardize ? ", standardised with the training rows' statistics" : "");
                 out.printf(Locale.ROOT, "threads %d, kernels %s, fit %.3f s%n%n", nThreads, r.kernels(), fitSeconds);
                 out.printf(Locale.ROOT, "%-6s %9s %9s %11s %11s%n", "metric", "accuracy", "balanced", "predict s",
                         "test img/s");
@@ -163,10 +195,12 @@ final class TemplateCommand implements Callable<Integer> {
                 if (confusionPng != null) {
                     out.printf("confusion matrix (%s) drawn to %s%n", ms.get(0), confusionPng);
                 }
+                if (saveModel != null) {
+                    out.printf("model saved to %s (vecml predict --model %s --data PATH)%n", saveModel, saveModel);
+                }
             }
             out.flush();
             return 0;
         }
     }
-
-    }
+}

@@ -3,6 +3,7 @@ package io.vecml.cli;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.LoadedData;
 import io.vecml.engine.data.Splits;
+import io.vecml.engine.data.Standardizer;
 import io.vecml.engine.data.Transforms;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,8 +31,8 @@ final class TrainTestData implements AutoCloseable {
         }
     }
 
-    final Dataset train;
-    final Dataset test;
+    Dataset train;
+    Dataset test;
     /** The data as named on the command line. */
     final String source;
     /** Format id of the (training) data. */
@@ -77,6 +78,21 @@ final class TrainTestData implements AutoCloseable {
     /** As above; {@code split} (may be null: vecml's stream) chooses the holdout's stream or an explicit split file. */
     static TrainTestData load(String data, String trainPath, String testPath, DataSourceOptions options,
             double testFraction, long seed, Integer limit, SplitOptions split) throws IOException {
+        return load(data, trainPath, testPath, options, testFraction, seed, limit, null, split);
+    }
+
+    /**
+     * As above, with both row limits: {@code --limit} (the first test rows) and {@code --train-limit}
+     * (the first training rows), each after any holdout.
+     */
+    static TrainTestData load(String data, String trainPath, String testPath, DataSourceOptions options,
+            double testFraction, long seed, RowLimits limits, SplitOptions split) throws IOException {
+        limits.validate();
+        return load(data, trainPath, testPath, options, testFraction, seed, limits.limit, limits.trainLimit, split);
+    }
+
+    private static TrainTestData load(String data, String trainPath, String testPath, DataSourceOptions options,
+            double testFraction, long seed, Integer limit, Integer trainLimit, SplitOptions split) throws IOException {
         validate(data, trainPath, testPath, testFraction);
         if (split != null) {
             split.rng(); // checks --split-rng before loading anything
@@ -132,6 +148,9 @@ final class TrainTestData implements AutoCloseable {
             if (limit != null && limit < test.rows()) {
                 test = own(owned, Transforms.first(test, limit));
             }
+            if (trainLimit != null && trainLimit < train.rows()) {
+                train = own(owned, Transforms.first(train, trainLimit));
+            }
             TrainTestData t = new TrainTestData(train, test, src, format, heldOut, owned);
             t.heldOutText = split == null ? null : split.describe(testFraction, seed);
             return t;
@@ -154,7 +173,7 @@ final class TrainTestData implements AutoCloseable {
     static TrainTestData loadPart(String data, DataSourceOptions options, Part part, double testFraction, long seed,
             SplitOptions split) throws IOException {
         if (part != Part.ALL) {
-            TrainTestData t = load(data, null, null, options, testFraction, seed, null, split);
+            TrainTestData t = load(data, null, null, options, testFraction, seed, (Integer) null, split);
             if (part == Part.TEST) {
                 return t;
             }
@@ -171,6 +190,23 @@ final class TrainTestData implements AutoCloseable {
         }
         return new TrainTestData(d.train(), d.train(), d.source(), d.format().id(), false, owned);
     }
+
+    /**
+     * Replaces the training and test rows by their z-scores with the training rows' statistics
+     * (float32 copies, freed with this object); returns this.
+     */
+    TrainTestData standardize() {
+        Standardizer s = Standardizer.fit(train);
+        Dataset a = own(owned, s.apply(train));
+        Dataset b = own(owned, s.apply(test));
+        train = a;
+        test = b;
+        standardized = true;
+        return this;
+    }
+
+    /** Whether {@link #standardize} was applied. */
+    boolean standardized;
 
     private static <T extends AutoCloseable> T own(List<AutoCloseable> owned, T t) {
         owned.add(t);
