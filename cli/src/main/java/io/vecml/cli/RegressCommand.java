@@ -27,9 +27,11 @@ import picocli.CommandLine.Option;
             "",
             "Ordinary least squares by Householder QR in double, on CSV files whose first "
             + "line names the columns: intercept, coefficients, MAE, MSE, RMSE and R^2 on "
-            + "the training rows (and on the test rows)."},
+            + "the training rows and on the test rows: --test, or a holdout of --test-fraction (0.2) of the "
+            + "--train rows by --split-seed (--test-fraction 0: fit on every row, no test rows)."},
         footer = {"", "Examples:",
             "  vecml regress --train student_scores.csv --target Scores --plot-png fit.png",
+            "  vecml regress --train student_scores.csv --target Scores --test-fraction 0",
             "  vecml regress --train a.csv --test b.csv --target price --features area,rooms"})
 final class RegressCommand implements Callable<Integer> {
 
@@ -51,8 +53,11 @@ final class RegressCommand implements Callable<Integer> {
     List<String> features;
 
     @Option(names = "--test-fraction", paramLabel = "F",
-            description = "Without --test: hold out this fraction of the --train rows as the test rows.")
+            description = "Without --test: the fraction of the --train rows held out as the test rows; 0 fits on"
+                    + " every row (no test metrics). Default: " + DEFAULT_TEST_FRACTION + ".")
     Double testFraction;
+
+    static final double DEFAULT_TEST_FRACTION = 0.2;
 
     @Option(names = "--split-seed", defaultValue = "42", paramLabel = "S",
             description = "Seed of that holdout. Default: ${DEFAULT-VALUE}.")
@@ -99,16 +104,30 @@ final class RegressCommand implements Callable<Integer> {
         CsvTable trainTable = CsvTable.read(train, true);
         CsvTable testTable = test == null ? null : CsvTable.read(test, true);
         String heldOut = null;
-        if (testFraction != null || split.splitFile != null) {
-            if (test != null) {
-                throw new IllegalArgumentException("--test-fraction and --split-file hold rows out of --train; they do not go"
-                        + " with --test");
+        if (test != null && (testFraction != null || split.splitFile != null)) {
+            throw new IllegalArgumentException("--test-fraction and --split-file hold rows out of --train; they do not go"
+                    + " with --test");
+        }
+        if (testFraction != null && !(testFraction >= 0 && testFraction < 1)) {
+            throw new IllegalArgumentException("--test-fraction must be in [0, 1) (0: no holdout), got " + testFraction);
+        }
+        if (testFraction != null && testFraction == 0 && split.splitFile != null) {
+            throw new IllegalArgumentException("--test-fraction 0 (no holdout) does not go with --split-file");
+        }
+        if (trainTable.rows() == 0) {
+            throw new IllegalArgumentException(train + ": no data rows after the header line (" + trainTable.columns()
+                    + " columns named, 0 rows); a regression needs rows");
+        }
+        boolean holdout = test == null && (split.splitFile != null || testFraction == null || testFraction > 0);
+        if (holdout) {
+            double f = testFraction == null ? DEFAULT_TEST_FRACTION : testFraction;
+            io.vecml.engine.data.Splits.Holdout h;
+            try {
+                h = split.holdout(trainTable.rows(), f, splitSeed);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(train + ": " + e.getMessage()
+                        + (split.splitFile == null ? " (--test-fraction 0 fits on every row)" : ""), e);
             }
-            if (testFraction != null && !(testFraction > 0 && testFraction < 1)) {
-                throw new IllegalArgumentException("--test-fraction must be in (0, 1), got " + testFraction);
-            }
-            double f = testFraction == null ? 0.2 : testFraction;
-            io.vecml.engine.data.Splits.Holdout h = split.holdout(trainTable.rows(), f, splitSeed);
             testTable = trainTable.select(h.test());
             trainTable = trainTable.select(h.train());
             heldOut = split.describe(f, splitSeed);

@@ -34,7 +34,7 @@ class RegressCommandTest {
     void studentScoresMatchScikitLearnAndThePlotIsDrawn() throws Exception {
         Path png = tmp.resolve("fit.png");
         CliTest.Run r = CliTest.run("regress", "--train", scores.toString(), "--target", "Scores", "--json",
-                "--plot-png", png.toString());
+                "--plot-png", png.toString(), "--test-fraction", "0");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode n = new ObjectMapper().readTree(r.out());
         // scikit-learn 1.2.1: LinearRegression().fit(X, y) on the same file (see the engine's LinearRegressionTest)
@@ -51,10 +51,33 @@ class RegressCommandTest {
         assertThat(img.getWidth()).isEqualTo(760);
         assertThat(img.getHeight()).isEqualTo(480);
 
-        CliTest.Run t = CliTest.run("regress", "--train", scores.toString(), "--target", "Scores");
+        CliTest.Run t = CliTest.run("regress", "--train", scores.toString(), "--target", "Scores", "--test-fraction", "0");
         assertThat(t.code()).isZero();
         assertThat(t.out()).contains("intercept", "2.483673", "Hours", "9.775803", "4.9728", "28.8827", "5.3743",
                 "0.9529");
+    }
+
+    @Test
+    void withoutTestRowsTwentyPercentAreHeldOutBySplitSeedAndTheLimitsCountRows() throws Exception {
+        JsonNode auto = new ObjectMapper().readTree(CliTest.run("regress", "--train", scores.toString(), "--target",
+                "Scores", "--json").out());
+        JsonNode given = new ObjectMapper().readTree(CliTest.run("regress", "--train", scores.toString(), "--target",
+                "Scores", "--json", "--test-fraction", "0.2", "--split-seed", "42").out());
+        assertThat(auto.get("trainRows").asInt()).isEqualTo(20);
+        assertThat(auto.get("testRows").asInt()).isEqualTo(5);
+        assertThat(auto.get("testMetrics").get("mae").asDouble()).isEqualTo(given.get("testMetrics").get("mae").asDouble());
+        assertThat(auto.get("intercept").asDouble()).isEqualTo(given.get("intercept").asDouble());
+        JsonNode other = new ObjectMapper().readTree(CliTest.run("regress", "--train", scores.toString(), "--target",
+                "Scores", "--json", "--split-seed", "7").out());
+        assertThat(other.get("intercept").asDouble()).isNotEqualTo(auto.get("intercept").asDouble());
+        JsonNode limited = new ObjectMapper().readTree(CliTest.run("regress", "--train", scores.toString(), "--target",
+                "Scores", "--json", "--limit", "3", "--train-limit", "10").out());
+        assertThat(limited.get("trainRows").asInt()).isEqualTo(10);
+        assertThat(limited.get("testRows").asInt()).isEqualTo(3);
+        CliTest.Run noTest = CliTest.run("regress", "--train", scores.toString(), "--target", "Scores",
+                "--test-fraction", "0", "--limit", "3");
+        assertThat(noTest.code()).isEqualTo(2);
+        assertThat(noTest.err()).contains("--limit counts test rows", "--train-limit");
     }
 
     @Test

@@ -166,7 +166,7 @@ class ValidationCommandTest {
         // too few rows for the coefficients: the file is named too
         Path two = tmp.resolve("two.csv");
         Files.writeString(two, "a,b,y\n1,2,3\n2,1,4\n");
-        CliTest.Run s = CliTest.run("regress", "--train", two.toString(), "--target", "y");
+        CliTest.Run s = CliTest.run("regress", "--train", two.toString(), "--target", "y", "--test-fraction", "0");
         assertThat(s.code()).isEqualTo(2);
         assertThat(s.err()).contains("vecml regress: error: " + two + ": ");
     }
