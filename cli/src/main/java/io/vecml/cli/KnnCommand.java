@@ -108,8 +108,8 @@ final class KnnCommand implements Callable<Integer> {
     Path confusionPng;
 
     @Option(names = "--save-model", paramLabel = "FILE",
-            description = "Save the model (one --metric and one --k; it holds its training rows) for vecml predict:"
-                    + " versioned, checksummed, written atomically.")
+            description = "Save the model (one --metric and one --k; it holds its training rows and standardises new"
+                    + " rows as --standardize says) for vecml predict: versioned, checksummed, written atomically.")
     Path saveModel;
 
     record Result(String metric, int k, String weights, double accuracy, double balancedAccuracy, double seconds,
@@ -193,8 +193,9 @@ final class KnnCommand implements Callable<Integer> {
                                 first.k(), first.weights(), first.accuracy(), nq), confusionPng);
             }
             if (saveModel != null) {
-                try (KnnModel m = new KnnModel(new KnnModel.Params(kList[0], ms.get(0), w), new RunOptions(nThreads))
-                        .fit(train)) {
+                // the model scales its queries itself, so it is fitted on the unscaled training rows
+                try (KnnModel m = new KnnModel(new KnnModel.Params(kList[0], ms.get(0), w, tt.standardized),
+                        new RunOptions(nThreads)).fit(tt.standardized ? tt.unscaledTrain : train)) {
                     m.save(saveModel);
                 }
             }
@@ -225,17 +226,13 @@ final class KnnCommand implements Callable<Integer> {
         if (reportEvery != null && reportEvery < 1) {
             throw new IllegalArgumentException("--report-every must be >= 1, got " + reportEvery);
         }
-        boolean standardize = scaling.train();
+        scaling.train();
         OutputPaths.png(confusionPng, "--confusion-png");
         OutputPaths.file(predictions, "--predictions", ".npy");
         if (saveModel != null) {
             if (ms.size() != 1 || kList.length != 1) {
                 throw new IllegalArgumentException("--save-model saves one model: give one --metric and one --k (got "
                         + ms.size() + " metrics and " + kList.length + " values of k)");
-            }
-            if (standardize) {
-                throw new IllegalArgumentException("--save-model with --standardize train: a saved kNN model holds raw"
-                        + " training rows and cannot standardise new rows yet; save without --standardize");
             }
             OutputPaths.file(saveModel, "--save-model");
         }

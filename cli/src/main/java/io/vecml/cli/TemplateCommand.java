@@ -118,10 +118,6 @@ final class TemplateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--save-model saves one model: give one --metric (got " + ms.size()
                         + ")");
             }
-            if (standardize) {
-                throw new IllegalArgumentException("--save-model with --standardize train: a saved template model"
-                        + " cannot standardise new rows yet; save without --standardize");
-            }
             OutputPaths.file(saveModel, "--save-model");
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -130,13 +126,10 @@ final class TemplateCommand implements Callable<Integer> {
         long seed = holdout.seed();
         try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, holdout.testFraction, seed, rows,
                 holdout.split)) {
-            if (standardize) {
-                tt.standardize();
-            }
             Dataset train = tt.train;
             Dataset test = tt.test;
             long t0 = System.nanoTime();
-            TemplateModel fitted = new TemplateModel(new TemplateModel.Params(c, ms.get(0)), run).fit(train);
+            TemplateModel fitted = new TemplateModel(new TemplateModel.Params(c, ms.get(0), standardize), run).fit(train);
             TemplateClassifier model = fitted.templates();
             double fitSeconds = (System.nanoTime() - t0) / 1e9;
             if (templatesPng != null) {
@@ -155,7 +148,7 @@ final class TemplateCommand implements Callable<Integer> {
             List<Result> results = new ArrayList<>();
             for (Metric m : ms) {
                 long p0 = System.nanoTime();
-                int[] p = model.predict(test, m, nThreads, bars);
+                int[] p = fitted.predict(test, m);
                 double secs = (System.nanoTime() - p0) / 1e9;
                 results.add(new Result(m.name(), Metrics.accuracy(p, truth),
                         Metrics.balancedAccuracy(p, truth, train.numClasses()), secs, test.rows() / secs));

@@ -197,6 +197,7 @@ final class TrainTestData implements AutoCloseable {
      */
     TrainTestData standardize() {
         Standardizer s = Standardizer.fit(train);
+        unscaledTrain = train;
         Dataset a = own(owned, s.apply(train));
         Dataset b = own(owned, s.apply(test));
         train = a;
@@ -207,6 +208,8 @@ final class TrainTestData implements AutoCloseable {
 
     /** Whether {@link #standardize} was applied. */
     boolean standardized;
+    /** The training rows before {@link #standardize} (null before it). */
+    Dataset unscaledTrain;
 
     private static <T extends AutoCloseable> T own(List<AutoCloseable> owned, T t) {
         owned.add(t);

@@ -204,6 +204,42 @@ class PredictCommandTest {
     }
 
     @Test
+    void standardizedModelsScaleNewRowsAsTheRunDid() throws Exception {
+        Path knn = tmp.resolve("zknn.vecml");
+        Path evaluated = tmp.resolve("evaluated.npy");
+        CliTest.Run save = CliTest.run("knn", "--data", "embedded:digits", "--k", "5", "--standardize", "train",
+                "--save-model", knn.toString(), "--predictions", evaluated.toString());
+        assertThat(save.code()).as(save.err()).isZero();
+        Path template = tmp.resolve("ztemplate.vecml");
+        CliTest.Run saveT = CliTest.run("template", "--data", "embedded:digits", "--standardize", "train",
+                "--save-model", template.toString(), "--json");
+        assertThat(saveT.code()).as(saveT.err()).isZero();
+        int[][] expected = onDigitsSplit((train, test) -> {
+            try (KnnModel k = new KnnModel(KnnModel.Params.defaults().withStandardize(true), new RunOptions(1))
+                    .fit(train)) {
+                return new int[][] {k.predict(test), new TemplateModel(new TemplateModel.Params(
+                        TemplateClassifier.Center.MEAN, Metric.L2, true), new RunOptions(1)).fit(train).predict(test)};
+            }
+        });
+        Path pk = tmp.resolve("zk.npy");
+        CliTest.Run r = CliTest.run("predict", "--model", knn.toString(), "--data", unlabelledNpy.toString(), "--out",
+                pk.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(readInts(pk)).containsExactly(expected[0]);
+        // the saved model predicts what the evaluation run predicted on the same rows
+        assertThat(readInts(evaluated)).containsExactly(expected[0]);
+        Path pt = tmp.resolve("zt.npy");
+        CliTest.Run rt = CliTest.run("predict", "--model", template.toString(), "--data", unlabelledCsv.toString(),
+                "--out", pt.toString());
+        assertThat(rt.code()).as(rt.err()).isZero();
+        assertThat(readInts(pt)).containsExactly(expected[1]);
+        JsonNode labelled = new ObjectMapper().readTree(CliTest.run("predict", "--model", template.toString(), "--data",
+                labelledFolder.toString(), "--json", "--out", tmp.resolve("zt2.npy").toString()).out());
+        assertThat(labelled.get("accuracy").asDouble())
+                .isEqualTo(new ObjectMapper().readTree(saveT.out()).get("results").get(0).get("accuracy").asDouble());
+    }
+
+    @Test
     void damagedModelFilesAreRefusedWithExitCode2NamingTheFile() throws Exception {
         List<Path> models = new ArrayList<>();
         Path knn = tmp.resolve("k.vecml");

@@ -2,6 +2,7 @@ package io.vecml.engine.api;
 
 import io.vecml.engine.data.DataFormatException;
 import io.vecml.engine.data.Dataset;
+import io.vecml.engine.data.Standardizer;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.knn.KnnClassifier;
 import io.vecml.engine.knn.KnnOptions;
@@ -22,11 +23,13 @@ import java.util.Objects;
 public final class KnnModel implements Classifier {
 
     /**
-     * @param k       neighbours that vote (scikit-learn's default is 5)
-     * @param metric  L1 or L2
-     * @param weights uniform or distance
+     * @param k           neighbours that vote (scikit-learn's default is 5)
+     * @param metric      L1 or L2
+     * @param weights     uniform or distance
+     * @param standardize search on z-scores fitted on the training rows (mean and population standard
+     *                    deviation) and applied to every query; false: raw features
      */
-    public record Params(int k, Metric metric, Weights weights) {
+    public record Params(int k, Metric metric, Weights weights, boolean standardize) {
         public Params {
             if (k < 1 || k > Parse.MAX_K) {
                 throw new IllegalArgumentException("k must be in 1.." + Parse.MAX_K + ", got " + k);
@@ -35,21 +38,30 @@ public final class KnnModel implements Classifier {
             Objects.requireNonNull(weights, "weights");
         }
 
-        /** k = 5, L2, uniform: scikit-learn's KNeighborsClassifier defaults. */
+        /** Raw features. */
+        public Params(int k, Metric metric, Weights weights) {
+            this(k, metric, weights, false);
+        }
+
+        /** k = 5, L2, uniform, raw features: scikit-learn's KNeighborsClassifier defaults. */
         public static Params defaults() {
             return new Params(5, Metric.L2, Weights.UNIFORM);
         }
 
         public Params withK(int v) {
-            return new Params(v, metric, weights);
+            return new Params(v, metric, weights, standardize);
         }
 
         public Params withMetric(Metric v) {
-            return new Params(k, v, weights);
+            return new Params(k, v, weights, standardize);
         }
 
         public Params withWeights(Weights v) {
-            return new Params(k, metric, v);
+            return new Params(k, metric, v, standardize);
+        }
+
+        public Params withStandardize(boolean v) {
+            return new Params(k, metric, weights, v);
         }
     }
 
@@ -57,6 +69,9 @@ public final class KnnModel implements Classifier {
     private final RunOptions run;
     private Dataset train;
     private boolean ownsTrain;
+    /** With {@link Params#standardize}: the scaler fitted on the training rows and the scaled copy searched. */
+    private Standardizer scaler;
+    private Dataset scaledTrain;
     private KnnClassifier knn;
     /** For float queries that are not integers 0..255 against uint8 training data: a float32 copy. */
     private Dataset trainF32;
@@ -89,7 +104,11 @@ public final class KnnModel implements Classifier {
         release();
         this.train = train;
         this.ownsTrain = false;
-        this.knn = new KnnClassifier(options()).fit(train);
+        if (params.standardize()) {
+            scaler = Standardizer.fit(train);
+            scaledTrain = scaler.apply(train);
+        }
+        this.knn = new KnnClassifier(options()).fit(scaledTrain != null ? scaledTrain : train);
         return this;
     }
 
@@ -104,7 +123,7 @@ public final class KnnModel implements Classifier {
         return train;
     }
 
-    /** The training set the model searches. */
+    /** The training set the model was fitted on (raw features, also when it searches their z-scores). */
     public Dataset trainingSet() {
         return fitted();
     }
@@ -119,6 +138,12 @@ public final class KnnModel implements Classifier {
         }
         if (queries.rows() == 0) {
             return new Neighbors(0, k, new int[0], new double[0]);
+        }
+        Standardizer s = scaler();
+        if (s != null) {
+            try (Dataset q = s.apply(queries)) {
+                return knn.kneighbors(q, k);
+            }
         }
         if (queries.type() == t.type()) {
             return knn.kneighbors(queries, k);
@@ -135,6 +160,10 @@ public final class KnnModel implements Classifier {
             }
         }
         return floatSearch().kneighbors(queries, k);
+    }
+
+    private synchronized Standardizer scaler() {
+        return scaler;
     }
 
     private synchronized KnnClassifier floatSearch() {
@@ -255,6 +284,7 @@ public final class KnnModel implements Classifier {
             out.writeInt(params.k());
             out.writeInt(params.metric().ordinal());
             out.writeInt(params.weights().ordinal());
+            out.writeInt(params.standardize() ? 1 : 0);
             out.writeInt(t.type().ordinal());
             out.writeInt(t.rows());
             out.writeInt(t.dims());
@@ -288,6 +318,8 @@ public final class KnnModel implements Classifier {
         int k = r.i32("k", 1, Parse.MAX_K);
         Metric metric = Metric.values()[r.i32("metric", 0, Metric.values().length - 1)];
         Weights weights = Weights.values()[r.i32("weights", 0, Weights.values().length - 1)];
+        // version 2: whether the search runs on z-scores (refitted on the saved training rows: the same scaler)
+        boolean standardize = r.version >= 2 && r.i32("standardize", 0, 1) == 1;
         Dataset.Type type = Dataset.Type.values()[r.i32("data type", 0, Dataset.Type.values().length - 1)];
         int rows = r.i32("rows", 1, Integer.MAX_VALUE);
         int dims = r.i32("features", 1, Integer.MAX_VALUE);
@@ -320,7 +352,7 @@ public final class KnnModel implements Classifier {
                 }
             }
             r.end();
-            KnnModel m = new KnnModel(new Params(k, metric, weights), run);
+            KnnModel m = new KnnModel(new Params(k, metric, weights, standardize), run);
             m.fit(d);
             m.ownsTrain = true;
             return m;
@@ -335,6 +367,11 @@ public final class KnnModel implements Classifier {
             knn.close();
             knn = null;
         }
+        if (scaledTrain != null) {
+            scaledTrain.close();
+            scaledTrain = null;
+        }
+        scaler = null;
         if (knnF32 != null) {
             knnF32.close();
             knnF32 = null;

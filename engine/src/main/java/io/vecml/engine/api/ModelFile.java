@@ -23,7 +23,8 @@ import java.util.zip.CheckedOutputStream;
 final class ModelFile {
 
     static final byte[] MAGIC = "VECMLMDL".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    /** Version 2 added the standardisation of kNN and template models; version 1 files (without it) are read too. */
+    static final int VERSION = 2;
 
     private ModelFile() {
     }
@@ -76,10 +77,11 @@ final class ModelFile {
         Reader r = new Reader(file, ByteBuffer.wrap(bytes, 0, body).order(ByteOrder.BIG_ENDIAN));
         r.buf.position(MAGIC.length);
         int version = r.i32("format version");
-        if (version != VERSION) {
-            throw new DataFormatException(file + ": model format version " + version + ", this vecml reads version "
+        if (version < 1 || version > VERSION) {
+            throw new DataFormatException(file + ": model format version " + version + ", this vecml reads versions 1.."
                     + VERSION);
         }
+        r.version = version;
         return r;
     }
 
@@ -87,6 +89,8 @@ final class ModelFile {
     static final class Reader {
         final Path file;
         final ByteBuffer buf;
+        /** The file's format version. */
+        int version = VERSION;
 
         Reader(Path file, ByteBuffer buf) {
             this.file = file;
@@ -124,6 +128,11 @@ final class ModelFile {
             return buf.getFloat();
         }
 
+        double f64(String field) throws DataFormatException {
+            need(8, field);
+            return buf.getDouble();
+        }
+
         String utf(String field) throws DataFormatException {
             need(2, field);
             int n = Short.toUnsignedInt(buf.getShort());
@@ -143,6 +152,45 @@ final class ModelFile {
                 throw error(buf.remaining() + " unexpected bytes after the last field");
             }
         }
+    }
+
+    /** A standardisation or its absence: a flag, then the means and scales (doubles). */
+    static void writeScaler(DataOutputStream out, io.vecml.engine.data.Standardizer s) throws IOException {
+        out.writeInt(s == null ? 0 : 1);
+        if (s != null) {
+            for (double v : s.mean()) {
+                out.writeDouble(v);
+            }
+            for (double v : s.scale()) {
+                out.writeDouble(v);
+            }
+        }
+    }
+
+    /** Reads {@link #writeScaler}'s fields (absent before version 2); every mean finite, every scale finite and > 0. */
+    static io.vecml.engine.data.Standardizer readScaler(Reader r, int dims) throws DataFormatException {
+        if (r.version < 2 || r.i32("standardisation flag", 0, 1) == 0) {
+            return null;
+        }
+        if (16L * dims > r.buf.remaining()) {
+            throw r.error("the standardisation of " + dims + " features needs " + 16L * dims + " bytes, the file has "
+                    + r.buf.remaining() + " left");
+        }
+        double[] mean = new double[dims];
+        double[] scale = new double[dims];
+        for (int c = 0; c < dims; c++) {
+            mean[c] = r.f64("mean of feature " + c);
+            if (!Double.isFinite(mean[c])) {
+                throw r.error("mean of feature " + c + " is " + mean[c] + " (expected a finite number)");
+            }
+        }
+        for (int c = 0; c < dims; c++) {
+            scale[c] = r.f64("scale of feature " + c);
+            if (!(Double.isFinite(scale[c]) && scale[c] > 0)) {
+                throw r.error("scale of feature " + c + " is " + scale[c] + " (expected a finite number > 0)");
+            }
+        }
+        return new io.vecml.engine.data.Standardizer(mean, scale);
     }
 
     /** Class names: count, then each as modified UTF-8. */

@@ -2,6 +2,7 @@ package io.vecml.engine.api;
 
 import io.vecml.engine.data.DataFormatException;
 import io.vecml.engine.data.Dataset;
+import io.vecml.engine.data.Standardizer;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.template.TemplateClassifier;
 import io.vecml.engine.template.TemplateClassifier.Center;
@@ -14,32 +15,45 @@ import java.util.Objects;
 public final class TemplateModel implements Classifier {
 
     /**
-     * @param center mean (the lecture's template) or median
-     * @param metric the distance to the templates
+     * @param center      mean (the lecture's template) or median
+     * @param metric      the distance to the templates
+     * @param standardize templates of z-scores fitted on the training rows (mean and population standard
+     *                    deviation), applied to every row predicted; false: raw features
      */
-    public record Params(Center center, Metric metric) {
+    public record Params(Center center, Metric metric, boolean standardize) {
         public Params {
             Objects.requireNonNull(center, "center");
             Objects.requireNonNull(metric, "metric");
         }
 
-        /** Class means, L1: the lecture's template classifier. */
+        /** Raw features. */
+        public Params(Center center, Metric metric) {
+            this(center, metric, false);
+        }
+
+        /** Class means, L1, raw features: the lecture's template classifier. */
         public static Params defaults() {
             return new Params(Center.MEAN, Metric.L1);
         }
 
         public Params withCenter(Center v) {
-            return new Params(v, metric);
+            return new Params(v, metric, standardize);
         }
 
         public Params withMetric(Metric v) {
-            return new Params(center, v);
+            return new Params(center, v, standardize);
+        }
+
+        public Params withStandardize(boolean v) {
+            return new Params(center, metric, v);
         }
     }
 
     private final Params params;
     private final RunOptions run;
     private volatile TemplateClassifier model;
+    /** With {@link Params#standardize}: the scaler fitted on the training rows. */
+    private volatile Standardizer scaler;
 
     public TemplateModel(Params params, RunOptions run) {
         this.params = Objects.requireNonNull(params, "params");
@@ -61,7 +75,19 @@ public final class TemplateModel implements Classifier {
         if (train.dims() == 0) {
             throw new IllegalArgumentException("cannot fit templates on data with 0 features");
         }
-        model = TemplateClassifier.fit(train, params.center(), run.progress());
+        Standardizer s = params.standardize() ? Standardizer.fit(train) : null;
+        TemplateClassifier fitted;
+        if (s != null) {
+            try (Dataset z = s.apply(train)) {
+                fitted = TemplateClassifier.fit(z, params.center(), run.progress());
+            }
+        } else {
+            fitted = TemplateClassifier.fit(train, params.center(), run.progress());
+        }
+        synchronized (this) {
+            scaler = s;
+            model = fitted;
+        }
         return this;
     }
 
@@ -76,9 +102,25 @@ public final class TemplateModel implements Classifier {
 
     @Override
     public int[] predict(Dataset data) {
+        return predict(data, params.metric());
+    }
+
+    /** Predictions by {@code metric} with the same templates (the model's own metric by default). */
+    public int[] predict(Dataset data, Metric metric) {
         TemplateClassifier m = templates();
         checkDims(data, m);
-        return m.predict(data, params.metric(), run.threads(), run.progress());
+        Standardizer s = scaler;
+        if (s == null) {
+            return m.predict(data, metric, run.threads(), run.progress());
+        }
+        try (Dataset z = s.apply(data)) {
+            return m.predict(z, metric, run.threads(), run.progress());
+        }
+    }
+
+    /** The standardisation applied before the templates, if {@link Params#standardize}. */
+    public java.util.Optional<Standardizer> standardizer() {
+        return java.util.Optional.ofNullable(scaler);
     }
 
     private static void checkDims(Dataset data, TemplateClassifier m) {
@@ -101,6 +143,21 @@ public final class TemplateModel implements Classifier {
         float[][] t = m.templates();
         double[] out = new double[data.rows() * classes];
         double[] row = new double[d];
+        Standardizer s = scaler;
+        Dataset rows = s == null ? data : s.apply(data);
+        try {
+            scoreRows(rows, m, t, out, row);
+        } finally {
+            if (rows != data) {
+                rows.close();
+            }
+        }
+        return new Scores(Scores.Kind.DISTANCES, data.rows(), classes, out);
+    }
+
+    private void scoreRows(Dataset data, TemplateClassifier m, float[][] t, double[] out, double[] row) {
+        int classes = m.numClasses();
+        int d = m.dims();
         for (int r = 0; r < data.rows(); r++) {
             for (int f = 0; f < d; f++) {
                 row[f] = data.value(r, f);
@@ -114,7 +171,6 @@ public final class TemplateModel implements Classifier {
                 out[r * classes + c] = !m.hasTemplate(c) ? Double.NaN : params.metric() == Metric.L1 ? s : Math.sqrt(s);
             }
         }
-        return new Scores(Scores.Kind.DISTANCES, data.rows(), classes, out);
     }
 
     @Override
@@ -148,6 +204,7 @@ public final class TemplateModel implements Classifier {
             out.writeInt(m.dims());
             ModelFile.writeNames(out, m.classNames());
             ModelFile.writeShape(out, m.imageShape().orElse(null));
+            ModelFile.writeScaler(out, scaler);
             for (int c = 0; c < m.numClasses(); c++) {
                 out.writeInt(m.count(c));
                 for (float v : t[c]) {
@@ -167,6 +224,11 @@ public final class TemplateModel implements Classifier {
                     + " bytes, the file has " + r.buf.remaining() + " left");
         }
         var shape = ModelFile.readShape(r, dims);
+        Standardizer scaler = ModelFile.readScaler(r, dims);
+        if ((long) names.size() * (4 + 4L * dims) > r.buf.remaining()) {
+            throw r.error(names.size() + " templates of " + dims + " features need " + names.size() * (4 + 4L * dims)
+                    + " bytes, the file has " + r.buf.remaining() + " left");
+        }
         int[] counts = new int[names.size()];
         float[][] t = new float[names.size()][dims];
         boolean any = false;
@@ -185,8 +247,9 @@ public final class TemplateModel implements Classifier {
             throw r.error("no class has a template (every row count is 0)");
         }
         r.end();
-        TemplateModel m = new TemplateModel(new Params(center, metric), run);
+        TemplateModel m = new TemplateModel(new Params(center, metric, scaler != null), run);
         m.model = TemplateClassifier.restore(center, t, counts, names, shape);
+        m.scaler = scaler;
         return m;
     }
 

@@ -202,6 +202,72 @@ class ClassifierApiTest {
     }
 
     @Test
+    void standardizedModelsScaleTheirQueriesAndRoundTrip() throws Exception {
+        io.vecml.engine.data.Standardizer z = io.vecml.engine.data.Standardizer.fit(train);
+        try (Dataset zTrain = z.apply(train); Dataset zTest = z.apply(test);
+             KnnModel scaled = new KnnModel(new KnnModel.Params(3, Metric.L2, Weights.UNIFORM, true), TWO).fit(train);
+             KnnModel byHand = new KnnModel(new KnnModel.Params(3, Metric.L2, Weights.UNIFORM), TWO).fit(zTrain)) {
+            // the model on raw rows answers as a model on z-scores asked with z-scores
+            assertThat(scaled.predict(test)).isEqualTo(byHand.predict(zTest));
+            assertThat(scaled.kneighbors(test, 4).indices()).isEqualTo(byHand.kneighbors(zTest, 4).indices());
+            assertThat(scaled.trainingSet()).isSameAs(train);
+            TemplateModel t = new TemplateModel(new TemplateModel.Params(Center.MEAN, Metric.L1, true), TWO).fit(train);
+            TemplateModel tHand = new TemplateModel(new TemplateModel.Params(Center.MEAN, Metric.L1), TWO).fit(zTrain);
+            assertThat(t.predict(test)).isEqualTo(tHand.predict(zTest));
+            assertThat(t.predict(test, Metric.L2)).isEqualTo(tHand.predict(zTest, Metric.L2));
+            assertThat(t.scores(test).values()).isEqualTo(tHand.scores(zTest).values());
+            // scaling matters on the digits, so the comparisons above are not between equal raw answers
+            try (KnnModel raw = new KnnModel(new KnnModel.Params(3, Metric.L2, Weights.UNIFORM), TWO).fit(train)) {
+                assertThat(scaled.predict(test)).isNotEqualTo(raw.predict(test));
+            }
+            for (Classifier m : new Classifier[] {scaled, t}) {
+                Path f = dir.resolve("z-" + m.kind() + ".vecml");
+                m.save(f);
+                try (Classifier back = Models.load(f, TWO)) {
+                    assertThat(back.predict(test)).as(m.kind()).isEqualTo(m.predict(test));
+                    assertThat(back.scores(test).values()).as(m.kind()).isEqualTo(m.scores(test).values());
+                }
+            }
+            Path f = dir.resolve("z-template.vecml");
+            try (Classifier back = Models.load(f, TWO)) {
+                assertThat(((TemplateModel) back).params().standardize()).isTrue();
+                assertThat(((TemplateModel) back).standardizer().orElseThrow().mean()).isEqualTo(z.mean());
+            }
+        }
+    }
+
+    @Test
+    void versionOneFilesWithoutStandardisationAreStillRead() throws Exception {
+        try (KnnModel m = new KnnModel(new KnnModel.Params(3, Metric.L1, Weights.UNIFORM), TWO).fit(train)) {
+            Path f = dir.resolve("v2.vecml");
+            m.save(f);
+            byte[] v2 = Files.readAllBytes(f);
+            // version 1: the same fields without the standardize flag (the int after k, metric and weights)
+            int versionAt = ModelFile.MAGIC.length;
+            int flagAt = versionAt + 4 + 2 + "knn".length() + 12;
+            assertThat(ByteBuffer.wrap(v2).getInt(flagAt)).isZero();
+            byte[] v1 = new byte[v2.length - 4];
+            System.arraycopy(v2, 0, v1, 0, flagAt);
+            System.arraycopy(v2, flagAt + 4, v1, flagAt, v2.length - flagAt - 4);
+            ByteBuffer.wrap(v1).putInt(versionAt, 1);
+            CRC32 crc = new CRC32();
+            crc.update(v1, 0, v1.length - 8);
+            ByteBuffer.wrap(v1).putLong(v1.length - 8, crc.getValue());
+            Path old = Files.write(dir.resolve("v1.vecml"), v1);
+            try (Classifier back = Models.load(old, TWO)) {
+                assertThat(back.predict(test)).isEqualTo(m.predict(test));
+            }
+            ByteBuffer.wrap(v1).putInt(versionAt, 3);
+            crc.reset();
+            crc.update(v1, 0, v1.length - 8);
+            ByteBuffer.wrap(v1).putLong(v1.length - 8, crc.getValue());
+            Path future = Files.write(dir.resolve("v3.vecml"), v1);
+            assertThatThrownBy(() -> Models.load(future, TWO)).isInstanceOf(DataFormatException.class)
+                    .hasMessageContaining(future.toString()).hasMessageContaining("version 3");
+        }
+    }
+
+    @Test
     void damagedFilesAreRefusedWithTheFileAndTheReason() throws Exception {
         Path f = dir.resolve("knn.vecml");
         try (KnnModel m = new KnnModel(KnnModel.Params.defaults(), TWO).fit(train)) {
