@@ -143,15 +143,46 @@ public final class NpyDatasetReader {
                 + " next to it does not exist; give the labels file explicitly");
     }
 
-    /** One split: features from {@code x}, labels from {@code y}. */
+    /**
+     * Whether a feature file carries labels: a label file given in {@code options}, or one beside it by
+     * name ({@link #deriveLabels}).
+     */
+    public static boolean hasLabels(Path features, LoadOptions options) {
+        if (options.labels() != null) {
+            return true;
+        }
+        try {
+            deriveLabels(features);
+            return true;
+        } catch (DataFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The features of {@code x} alone, for prediction on data without labels: every row gets label 0 of
+     * one class named {@code "?"}.
+     */
+    public static Dataset readFeatures(Path x, LoadOptions options) throws IOException {
+        return readSplit(options.access(), x, null);
+    }
+
+    /** One split: features from {@code x}, labels from {@code y} (null: none, every label 0 of one class "?"). */
     static Dataset readSplit(FileAccess access, Path x, Path y) throws IOException {
-        int[] labels = readLabels(access, y);
+        int[] labels = y == null ? null : readLabels(access, y);
+        if (labels == null) {
+            return readRows(access, x, null, null, List.of("?"));
+        }
         int max = -1;
         for (int l : labels) {
             max = Math.max(max, l);
         }
         String[] names = new String[max + 1];
         Arrays.setAll(names, Integer::toString);
+        return readRows(access, x, y, labels, List.of(names));
+    }
+
+    private static Dataset readRows(FileAccess access, Path x, Path y, int[] labels, List<String> names) throws IOException {
         try (FileAccess.Opened o = access.open(x);
              InputStream in = new BufferedInputStream(o.stream(), 1 << 16)) {
             Npy.Header h = Npy.readHeader(in, x);
@@ -171,7 +202,7 @@ public final class NpyDatasetReader {
             }
             int rows = (int) shape[0];
             int dims = (int) dimsL;
-            if (rows != labels.length) {
+            if (labels != null && rows != labels.length) {
                 throw new DataFormatException(x + " has " + rows + " rows (shape " + h.shapeText() + ") but " + y
                         + " has " + labels.length + " labels");
             }
@@ -179,10 +210,10 @@ public final class NpyDatasetReader {
             try (Dataset.Builder b = Dataset.builder(type, rows, dims)) {
                 fill(in, x, h, b);
                 Npy.checkEnd(in, x, h);
-                for (int r = 0; r < rows; r++) {
+                for (int r = 0; labels != null && r < rows; r++) {
                     b.label(r, labels[r]);
                 }
-                return b.build(List.of(names), image);
+                return b.build(names, image);
             }
         }
     }
