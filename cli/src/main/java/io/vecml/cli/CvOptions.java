@@ -42,6 +42,7 @@ final class CvOptions {
     /** Runs the cross-validation ({@link Experiments#crossValidate}) and prints the report. */
     int run(CommandLine.Model.CommandSpec spec, DataSourceOptions source, Standardize standardize,
             CvSpec.Scaling scaling, String model, CrossValidation.Model factory) throws IOException {
+        splits.command = spec; // nested mixin: warnings are the command's
         splits.validate();
         ProgressListener bars = progress.listener(spec.commandLine().getErr());
         try (LoadedData d = ExperimentIo.load(data, source); CvSplitOptions.Prepared p = splits.prepare(d, scaling)) {
