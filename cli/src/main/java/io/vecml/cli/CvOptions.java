@@ -44,6 +44,10 @@ final class CvOptions {
             CvSpec.Scaling scaling, String model, CrossValidation.Model factory) throws IOException {
         splits.command = spec; // nested mixin: warnings are the command's
         splits.validate();
+        if (splits.limits.limit != null) {
+            // cv scores folds of the training rows; a test split, when there is one, is not used
+            throw new IllegalArgumentException(CvSplitOptions.LIMIT_WITHOUT_TEST);
+        }
         ProgressListener bars = progress.listener(spec.commandLine().getErr());
         try (LoadedData d = ExperimentIo.load(data, source); CvSplitOptions.Prepared p = splits.prepare(d, scaling)) {
             Experiments.CvReport r;

@@ -171,6 +171,17 @@ class ExperimentVocabularyTest {
         Splits.Holdout split = Splits.holdout(n, 0.25, 42);
         assertThat(h.get("rows").asInt()).isEqualTo(split.train().length);
         assertThat(h.get("test").get("rows").asInt()).isEqualTo(split.test().length);
+        // data with its own test split: grid's --limit counts those rows; cv uses none and refuses it
+        assertThat(CliTest.run("data", "synth", "--like", "fashion", "--train", "120", "--test", "60", "--seed", "2",
+                "--out", tmp.toString()).code()).isZero();
+        String fashion = tmp.resolve("fashion-mnist").toString();
+        JsonNode f = JSON.readTree(CliTest.run("grid", "knn", "--data", fashion, "--limit", "25", "--k", "1",
+                "--metric", "l2", "--folds", "2", "--json").out());
+        assertThat(f.get("rows").asInt()).isEqualTo(120);
+        assertThat(f.get("test").get("rows").asInt()).isEqualTo(25);
+        CliTest.Run cv = CliTest.run("cv", "knn", "--data", fashion, "--limit", "25", "--folds", "2");
+        assertThat(cv.code()).isEqualTo(2);
+        assertThat(cv.err()).contains(CvSplitOptions.LIMIT_WITHOUT_TEST);
         // linear train: --train-limit training rows, --limit test rows
         JsonNode t = JSON.readTree(CliTest.run("linear", "train", "--data", "embedded:digits", "--epochs", "1",
                 "--train-limit", "500", "--limit", "120", "--json").out());
