@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
-        int knnThreads = LinearCommand.threads(threads);
+        int knnThreads = io.vecml.engine.api.Parse.threads(threads, "--threads");
         Path dir = OutputPaths.folder(out, "--out", "bench.json", "bench.png");
         KernelSelection ks = KernelSelection.current();
         GemmSelection gs = GemmSelection.current();

@@ -1,21 +1,52 @@
 package io.vecml.cli;
 
+import io.vecml.engine.api.Experiments;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.LoadedData;
 import io.vecml.engine.data.Splits;
-import io.vecml.engine.data.Transforms;
 import io.vecml.engine.eval.CvSpec;
+import io.vecml.engine.eval.Scoring;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The split options of the cross-validating commands (grid, cv): the stream of shuffled folds, an explicit
- * folds file, and a holdout of the training data ({@code --test-fraction}, {@code --split-seed}, or
- * {@code --split-file}) for data without a test split.
+ * The split options of the cross-validating commands (grid, cv): K folds (stratified, shuffled by
+ * {@code --cv-seed}, or read from a folds file), the scoring, a holdout of the data for a test split
+ * ({@code --test-fraction}, {@code --split-seed}, or {@code --split-file}) when it has none, and the row
+ * limits ({@code --limit} test rows, {@code --train-limit} training rows).
  */
 final class CvSplitOptions {
+
+    /** The message of {@code --limit} on a run without test rows (grid/cv's --limit counted training rows before). */
+    static final String LIMIT_WITHOUT_TEST = "--limit counts test rows and this run has none; use --train-limit N for"
+            + " training rows (--limit meant training rows in grid/cv before)";
+
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec command;
+
+    @Option(names = "--folds", paramLabel = "K", defaultValue = "5",
+            description = "Number of cross-validation folds (>= 2). Default: ${DEFAULT-VALUE}.")
+    int folds;
+
+    @Option(names = "--cv-seed", paramLabel = "S",
+            description = "Shuffle the rows with this seed before making folds (default: no shuffle, as scikit-learn).")
+    Long cvSeed;
+
+    @Option(names = "--seed", paramLabel = "S", hidden = true, description = "Old name of --cv-seed.")
+    Long oldSeed;
+
+    @Option(names = "--stratified", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Keep class proportions in every fold (scikit-learn's default for classifiers)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    boolean stratified;
+
+    @Option(names = "--scoring", defaultValue = "accuracy", paramLabel = "S",
+            description = "accuracy or balanced (mean per-class recall). Default: ${DEFAULT-VALUE}.")
+    String scoring;
 
     @Mixin
     SplitOptions split;
@@ -30,20 +61,38 @@ final class CvSplitOptions {
     long splitSeed;
 
     @Option(names = "--folds-file", paramLabel = "FILE",
-            description = {"Explicit folds instead of --folds/--seed/--stratified: a JSON list of "
+            description = {"Explicit folds instead of --folds/--cv-seed/--stratified: a JSON list of "
                 + "{\"train\":[...],\"test\":[...]} (train optional) or of test-index lists, indices into the "
                 + "training rows (after any holdout)."})
     Path foldsFile;
 
-    /** Training rows (owned), test rows (held out and owned, or the data's own test split, or null), folds. */
-    record Prepared(Dataset train, Dataset test, boolean ownsTest, CvSpec cv, String holdout) implements AutoCloseable {
-        @Override
-        public void close() {
-            train.close();
-            if (ownsTest && test != null) {
-                test.close();
-            }
+    @Mixin
+    RowLimits limits;
+
+    /** The fold shuffle's seed: --cv-seed, or the old --seed (with a warning), or null. */
+    Long seed() {
+        return RenamedOptions.useOld(command, "--seed", oldSeed, "--cv-seed") ? oldSeed : cvSeed;
+    }
+
+    /** The checks that need no data (usage errors before loading). */
+    void validate() {
+        if (folds < 2) {
+            throw new IllegalArgumentException("--folds must be >= 2, got " + folds);
         }
+        limits.validate();
+        if (testFraction != null && !(testFraction > 0 && testFraction < 1)) {
+            throw new IllegalArgumentException("--test-fraction must be in (0, 1), got " + testFraction);
+        }
+        split.rng();
+        scoring();
+    }
+
+    Scoring scoring() {
+        return switch (scoring.strip().toLowerCase(Locale.ROOT)) {
+            case "accuracy" -> Scoring.ACCURACY;
+            case "balanced", "balanced_accuracy", "balanced-accuracy" -> Scoring.BALANCED_ACCURACY;
+            default -> throw new IllegalArgumentException("--scoring must be accuracy or balanced, got '" + scoring + "'");
+        };
     }
 
     /** How the folds were made, for the text reports: " (no shuffle)", " (shuffled, sklearn stream, seed 42)", ... */
@@ -54,47 +103,59 @@ final class CvSplitOptions {
         return seed == null ? " (no shuffle)" : " (shuffled, " + split.rng().id() + " stream, seed " + seed + ")";
     }
 
-    /** Takes the first {@code limit} rows (if set), holds out the test rows if asked, reads the folds file. */
-    Prepared prepare(LoadedData d, Integer limit, CvSpec base) throws IOException {
-        split.rng(); // checks --split-rng before any work
-        boolean holdout = testFraction != null || split.splitFile != null;
-        if (testFraction != null && !(testFraction > 0 && testFraction < 1)) {
-            throw new IllegalArgumentException("--test-fraction must be in (0, 1), got " + testFraction);
+    /** The split to cross-validate on, and its folds. */
+    record Prepared(Experiments.Split split, CvSpec cv) implements AutoCloseable {
+        Dataset train() {
+            return split.train();
         }
+
+        Dataset test() {
+            return split.test();
+        }
+
+        @Override
+        public void close() {
+            split.close();
+        }
+    }
+
+    /**
+     * Holds out the test rows if asked, applies the row limits (refusing --limit without test rows), reads
+     * the folds file; {@code scaling} is the folds' standardisation.
+     */
+    Prepared prepare(LoadedData d, CvSpec.Scaling scaling) throws IOException {
+        validate();
+        CvSpec base = new CvSpec(folds, stratified, seed(), scaling, scoring()).withRng(split.rng());
+        boolean holdout = testFraction != null || split.splitFile != null;
         if (holdout && d.hasTest()) {
             throw new IllegalArgumentException((testFraction != null ? "--test-fraction" : "--split-file") + ": "
                     + d.source() + " has a test split already");
         }
-        Dataset all = limit == null ? d.train().select(GridCommand.Knn.all(d.train().rows()))
-                : Transforms.first(d.train(), limit);
-        Dataset train = all;
-        Dataset test = d.hasTest() ? d.test() : null;
-        String what = null;
+        if (limits.limit != null && !holdout && !d.hasTest()) {
+            throw new IllegalArgumentException(LIMIT_WITHOUT_TEST);
+        }
+        Experiments.Split s;
+        if (holdout) {
+            double f = testFraction == null ? 0.2 : testFraction;
+            Splits.Holdout h = split.holdout(d.train().rows(), f, splitSeed);
+            s = Experiments.Split.holdout(d.train(), h, split.describe(f, splitSeed));
+        } else {
+            s = Experiments.Split.given(d.train(), d.test());
+        }
         try {
-            if (holdout) {
-                double f = testFraction == null ? 0.2 : testFraction;
-                Splits.Holdout h = split.holdout(all.rows(), f, splitSeed);
-                test = all.select(h.test());
-                train = all.select(h.train());
-                all.close();
-                what = split.describe(f, splitSeed);
-            }
-            CvSpec cv = base.withRng(split.rng());
+            Experiments.Split limited = s.limit(limits.trainLimit, limits.limit);
+            s.close();
+            s = limited;
+            CvSpec cv = base;
             if (foldsFile != null) {
-                cv = cv.withFolds(SplitOptions.readFolds(foldsFile, train.rows()));
-            } else if (cv.folds() > train.rows()) {
-                throw new IllegalArgumentException("--folds " + cv.folds() + " is more than the " + train.rows() + " rows");
+                cv = cv.withFolds(SplitOptions.readFolds(foldsFile, s.train().rows()));
+            } else if (cv.folds() > s.train().rows()) {
+                throw new IllegalArgumentException("--folds " + cv.folds() + " is more than the " + s.train().rows()
+                        + " rows");
             }
-            return new Prepared(train, test, holdout, cv, what);
+            return new Prepared(s, cv);
         } catch (IOException | RuntimeException e) {
-            if (train != all) {
-                train.close();
-                if (test != null && holdout) {
-                    test.close();
-                }
-            } else {
-                all.close();
-            }
+            s.close();
             throw e;
         }
     }

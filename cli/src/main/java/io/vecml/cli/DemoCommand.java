@@ -218,8 +218,8 @@ final class DemoCommand implements Callable<Integer> {
         if (folds < 2) {
             throw new IllegalArgumentException("--folds must be >= 2, got " + folds);
         }
-        int[] ks = GridCommand.parseKs(kSpec);
-        nThreads = LinearCommand.threads(threads);
+        int[] ks = io.vecml.engine.api.Parse.ks(kSpec, "--k");
+        nThreads = io.vecml.engine.api.Parse.threads(threads, "--threads");
         Path dir = OutputPaths.folder(out, "--out", "report.json", "report.md");
         budget = new Timing.Budget(repeats, 40, 0.2, 3.0);
         KernelSelection kSel = KernelSelection.current();
@@ -565,7 +565,7 @@ final class DemoCommand implements Callable<Integer> {
                         "kNN %s k=%d (chosen by %d-fold CV): test accuracy %.4f", bm.metric(), bm.k(), folds,
                         bm.testAccuracy())));
         KnnGridReports.Report gr = gridReport(train, g, grid, overall);
-        picture(dir, "accuracyVsK", "accuracy-vs-k.png", () -> GridCommand.Knn.accuracyVsK(gr));
+        picture(dir, "accuracyVsK", "accuracy-vs-k.png", () -> GridCharts.accuracyVsK(gr));
         List<Integer> kList = Arrays.stream(ks).boxed().toList();
         return new KnnSection(folds, folds + "-fold stratified, no shuffle (scikit-learn's GridSearchCV(cv=" + folds
                 + ")), accuracy", kList, g.seconds(), overall.metric().name(), overall.k(), metrics, grid);

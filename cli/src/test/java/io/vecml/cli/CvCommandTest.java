@@ -35,8 +35,8 @@ class CvCommandTest {
     /** One kNN model's fold scores are the grid search's for that candidate (which matches GridSearchCV on iris). */
     @Test
     void knnFoldScoresEqualTheGridSearchCandidate() throws Exception {
-        CliTest.Run r = CliTest.run("cv", "knn", "--data", "embedded:digits", "--limit", "500", "--k", "3", "--metric",
-                "l1", "--weights", "distance", "--folds", "4", "--seed", "9", "--standardize", "fold", "--json");
+        CliTest.Run r = CliTest.run("cv", "knn", "--data", "embedded:digits", "--train-limit", "500", "--k", "3", "--metric",
+                "l1", "--weights", "distance", "--folds", "4", "--cv-seed", "9", "--standardize", "train", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode n = new ObjectMapper().readTree(r.out());
         try (Dataset all = EmbeddedData.digits(); Dataset d = Transforms.first(all, 500)) {
@@ -49,7 +49,7 @@ class CvCommandTest {
         }
         assertThat(n.get("scores").get(0).get("trainRows").asInt() + n.get("scores").get(0).get("testRows").asInt())
                 .isEqualTo(500);
-        CliTest.Run text = CliTest.run("cv", "knn", "--data", "embedded:digits", "--limit", "300", "--folds", "3");
+        CliTest.Run text = CliTest.run("cv", "knn", "--data", "embedded:digits", "--train-limit", "300", "--folds", "3");
         assertThat(text.code()).as(text.err()).isZero();
         assertThat(text.out()).contains("kNN (k 5, L2, uniform weights)", "fold", "held out",
                 "cross-validated accuracy: mean", "3-fold stratified (no shuffle)");
@@ -57,7 +57,7 @@ class CvCommandTest {
 
     @Test
     void linearFoldScoresEqualTrainingOnEachFold() throws Exception {
-        CliTest.Run r = CliTest.run("cv", "linear", "--data", "embedded:digits", "--limit", "400", "--loss", "svm",
+        CliTest.Run r = CliTest.run("cv", "linear", "--data", "embedded:digits", "--train-limit", "400", "--loss", "svm",
                 "--lr", "0.02", "--lambda", "1e-3", "--reg", "l1", "--epochs", "3", "--batch", "50", "--train-seed", "5",
                 "--folds", "3", "--standardize", "all", "--scoring", "balanced", "--no-stratified", "--json");
         assertThat(r.code()).as(r.err()).isZero();
@@ -86,7 +86,9 @@ class CvCommandTest {
             {"knn", "--weights", "heavy", "--weights"},
             {"knn", "--standardize", "maybe", "--standardize"},
             {"knn", "--folds", "1", "--folds"},
-            {"knn", "--limit", "0", "--limit"},
+            {"knn", "--train-limit", "0", "--train-limit"},
+            {"knn", "--limit", "5", "--limit counts test rows and this run has none"},
+            {"linear", "--standardize", "fold2", "--standardize"},
             {"linear", "--lr", "-1", "--lr"},
             {"linear", "--loss", "logistic", "--loss"},
             {"linear", "--reg", "l3", "--reg"},
@@ -98,10 +100,10 @@ class CvCommandTest {
             assertThat(r.code()).as(String.join(" ", c)).isEqualTo(2);
             assertThat(r.err()).as(String.join(" ", c)).contains(c[3]);
         }
-        CliTest.Run big = CliTest.run("cv", "knn", "--data", "embedded:digits", "--limit", "10", "--folds", "11");
+        CliTest.Run big = CliTest.run("cv", "knn", "--data", "embedded:digits", "--train-limit", "10", "--folds", "11");
         assertThat(big.code()).isEqualTo(2);
         assertThat(big.err()).contains("--folds 11 is more than the 10 rows");
-        CliTest.Run diverged = CliTest.run("cv", "linear", "--data", "embedded:digits", "--limit", "100", "--lr", "1e30",
+        CliTest.Run diverged = CliTest.run("cv", "linear", "--data", "embedded:digits", "--train-limit", "100", "--lr", "1e30",
                 "--standardize", "none", "--epochs", "2", "--batch", "10", "--folds", "2");
         assertThat(diverged.code()).isEqualTo(2);
         assertThat(diverged.err()).contains("diverged", "smaller --lr");

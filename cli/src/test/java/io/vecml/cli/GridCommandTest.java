@@ -1,7 +1,6 @@
 package io.vecml.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,8 +27,8 @@ class GridCommandTest {
     @Test
     void jsonEqualsTheEngineAndDrawsThePlot() throws Exception {
         Path png = tmp.resolve("k.png");
-        CliTest.Run r = CliTest.run("grid", "knn", "--data", "embedded:digits", "--limit", "600", "--k", "1..4,7",
-                "--metric", "l2,l1", "--weights", "uniform,distance", "--folds", "4", "--standardize", "fold",
+        CliTest.Run r = CliTest.run("grid", "knn", "--data", "embedded:digits", "--train-limit", "600", "--k", "1..4,7",
+                "--metric", "l2,l1", "--weights", "uniform,distance", "--folds", "4", "--standardize", "train",
                 "--scoring", "balanced", "--json", "--plot-png", png.toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode n = new ObjectMapper().readTree(r.out());
@@ -55,19 +54,20 @@ class GridCommandTest {
 
     @Test
     void textTableAndBadInput() {
-        CliTest.Run r = CliTest.run("grid", "knn", "--data", "embedded:digits", "--limit", "300", "--k", "1,3",
-                "--metric", "l1", "--folds", "3", "--seed", "5");
+        CliTest.Run r = CliTest.run("grid", "knn", "--data", "embedded:digits", "--train-limit", "300", "--k", "1,3",
+                "--metric", "l1", "--folds", "3", "--cv-seed", "5");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("rank", "best: metric L1", "3-fold stratified (shuffled, vecml stream, seed 5)");
-        CliTest.Run sk = CliTest.run("grid", "knn", "--data", "embedded:digits", "--limit", "300", "--k", "1,3",
-                "--metric", "l1", "--folds", "3", "--seed", "5", "--split-rng", "sklearn");
+        CliTest.Run sk = CliTest.run("grid", "knn", "--data", "embedded:digits", "--train-limit", "300", "--k", "1,3",
+                "--metric", "l1", "--folds", "3", "--cv-seed", "5", "--split-rng", "sklearn");
         assertThat(sk.out()).contains("3-fold stratified (shuffled, sklearn stream, seed 5)");
         assertThat(CliTest.run("grid", "knn", "--data", "embedded:digits", "--k", "5..1").err()).contains("empty range");
         assertThat(CliTest.run("grid", "knn", "--data", "embedded:digits", "--k", "a").code()).isEqualTo(2);
         assertThat(CliTest.run("grid", "knn", "--data", "embedded:digits", "--standardize", "maybe").err())
-                .contains("none, fold or all");
+                .contains("--standardize", "none, train, all or center");
         assertThat(CliTest.run("grid", "knn", "--data", "embedded:digits", "--folds", "1").code()).isEqualTo(2);
-        assertThatThrownBy(() -> GridCommand.parseKs("0..3")).hasMessageContaining("1..1000");
-        assertThat(GridCommand.parseKs("1..3,10,2")).containsExactly(1, 2, 3, 10);
+        assertThat(CliTest.run("grid", "knn", "--data", "embedded:digits", "--k", "0..3").err()).contains("1..1000");
+        assertThat(CliTest.run("grid", "knn", "--data", "embedded:digits", "--standardize", "center").err())
+                .contains("--standardize", "linear models");
     }
 }

@@ -37,9 +37,9 @@ class GridLinearCommandTest {
     @Test
     void jsonEqualsTheEngineAndDrawsThePlot() throws Exception {
         Path png = tmp.resolve("grid.png");
-        CliTest.Run r = CliTest.run("grid", "linear", "--data", "embedded:digits", "--limit", "300", "--lr", "0.05,0.5",
+        CliTest.Run r = CliTest.run("grid", "linear", "--data", "embedded:digits", "--train-limit", "300", "--lr", "0.05,0.5",
                 "--lambda", "1e-4,1e-1", "--loss", "softmax,svm", "--epochs", "2", "--batch", "32", "--train-seed", "3",
-                "--folds", "3", "--seed", "4", "--scoring", "balanced", "--json", "--plot-png", png.toString());
+                "--folds", "3", "--cv-seed", "4", "--scoring", "balanced", "--json", "--plot-png", png.toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode n = new ObjectMapper().readTree(r.out());
         assertThat(n.get("candidates").asInt()).isEqualTo(8);
@@ -125,7 +125,7 @@ class GridLinearCommandTest {
 
     @Test
     void everyCandidateDivergingIsBadInput() {
-        CliTest.Run r = CliTest.run("grid", "linear", "--data", "embedded:digits", "--limit", "100", "--lr", "1e30",
+        CliTest.Run r = CliTest.run("grid", "linear", "--data", "embedded:digits", "--train-limit", "100", "--lr", "1e30",
                 "--loss", "softmax", "--lambda", "1e-4", "--standardize", "none", "--epochs", "2", "--batch", "10", "--folds", "2");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("diverged for every candidate", "--lr");

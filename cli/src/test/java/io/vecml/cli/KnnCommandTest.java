@@ -118,7 +118,7 @@ class KnnCommandTest {
         double b = runs.get(2).asDouble();
         assertThat(n.get("searchSeconds").get("L1").asDouble()).isEqualTo((a + b) / 2);
         assertThat(CliTest.run("knn", "--data", "embedded:digits", "--repeats", "0").err()).contains("--repeats");
-        CliTest.Run g = CliTest.run("grid", "knn", "--data", "embedded:digits", "--limit", "200", "--k", "1,2",
+        CliTest.Run g = CliTest.run("grid", "knn", "--data", "embedded:digits", "--train-limit", "200", "--k", "1,2",
                 "--metric", "l1", "--folds", "2", "--repeats", "2", "--json");
         assertThat(g.code()).as(g.err()).isZero();
         assertThat(new ObjectMapper().readTree(g.out()).get("runSeconds")).hasSize(2);

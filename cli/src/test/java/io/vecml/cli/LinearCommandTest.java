@@ -133,7 +133,7 @@ class LinearCommandTest {
     void scheduleMomentumAndEarlyStopping() throws Exception {
         CliTest.Run r = CliTest.run("linear", "train", "--data", "embedded:digits", "--json", "--epochs", "40",
                 "--schedule", "step:0.5:2", "--momentum", "0.9", "--validation", "0.2", "--patience", "2",
-                "--reg", "elastic", "--lambda", "1e-3", "--preprocess", "center", "--lr", "0.001");
+                "--reg", "elastic", "--lambda", "1e-3", "--standardize", "center", "--lr", "0.001");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode n = JSON.readTree(r.out());
         JsonNode epochs = n.get("epochs");
@@ -159,7 +159,7 @@ class LinearCommandTest {
         CliTest.Run r = CliTest.run("linear", "train", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out().replaceAll("\\s+", " ")).contains("svm or softmax. Default: softmax", "Default: 0.05", "Default: 256",
-                "Default: 10", "Default: l2", "Default: 1.0E-4", "Default: constant", "Default: standardize");
+                "Default: 10", "Default: l2", "Default: 1.0E-4", "Default: constant", "Default: train");
     }
 
     @Test
@@ -181,7 +181,7 @@ class LinearCommandTest {
     void gradcheckFailsWithExitCode1WhenTheToleranceIsNotMet() {
         // Without the absolute floor, a bias gradient that cancels to ~1e-17 against a numerical 3e-10
         // has relative error 1: the check must report it.
-        CliTest.Run r = CliTest.run("linear", "gradcheck", "--loss", "svm", "--reg", "none", "--seed", "1",
+        CliTest.Run r = CliTest.run("linear", "gradcheck", "--loss", "svm", "--reg", "none", "--train-seed", "1",
                 "--abs-tolerance", "0");
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out()).contains("FAIL", "worst: W[");
@@ -193,8 +193,8 @@ class LinearCommandTest {
         assertThat(lr.code()).isEqualTo(2);
         assertThat(lr.err()).contains("--lr", "> 0");
         assertThat(CliTest.run("linear", "train", "--data", "embedded:digits", "--lr", "-1").code()).isEqualTo(2);
-        CliTest.Run div = CliTest.run("linear", "train", "--data", "embedded:digits", "--lr", "1e30", "--preprocess",
-                "raw", "--epochs", "2");
+        CliTest.Run div = CliTest.run("linear", "train", "--data", "embedded:digits", "--lr", "1e30", "--standardize",
+                "none", "--epochs", "2");
         assertThat(div.code()).as(div.err()).isEqualTo(2);
         assertThat(div.err()).contains("diverged", "smaller --lr");
         CliTest.Run sch = CliTest.run("linear", "train", "--data", "embedded:digits", "--schedule", "step:2");

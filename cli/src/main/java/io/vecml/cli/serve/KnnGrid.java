@@ -5,11 +5,9 @@ import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Transforms;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.CvSpec;
-import io.vecml.engine.eval.KnnGridReports;
+import io.vecml.engine.api.Experiments;
+import io.vecml.engine.api.RunOptions;
 import io.vecml.engine.eval.KnnGridReports.Report;
-import io.vecml.engine.eval.KnnGridReports.Row;
-import io.vecml.engine.eval.KnnGridReports.TestScore;
-import io.vecml.engine.eval.KnnGridSearch;
 import io.vecml.engine.eval.Scoring;
 import io.vecml.engine.knn.Weights;
 import java.util.ArrayList;
@@ -68,21 +66,12 @@ final class KnnGrid {
                 if (folds > train.rows()) {
                     throw ApiException.badRequest("field 'folds' = " + folds + " is more than the " + train.rows() + " rows");
                 }
-                KnnGridSearch.Result res;
-                try {
-                    res = KnnGridSearch.run(train, ks, ms, ws, cv, threads);
+                try (Experiments.Split split = Experiments.Split.given(train, d.test())) {
+                    return Experiments.knnGrid(d.source, split, new Experiments.KnnGrid(ks, ms, ws), cv, 1,
+                            new RunOptions(threads));
                 } catch (IllegalArgumentException e) {
                     throw ApiException.badRequest(e.getMessage());
                 }
-                List<Row> rows = new ArrayList<>();
-                for (KnnGridSearch.Candidate c : res.candidates()) {
-                    rows.add(KnnGridReports.row(c));
-                }
-                Dataset test = d.test();
-                TestScore ts = test == null ? null : KnnGridReports.refitAndScore(train, test, res.best(), scaling, threads);
-                return new Report(d.source, train.rows(), train.dims(), folds, stratified, seed,
-                        scaling.name().toLowerCase(Locale.ROOT), sc.name().toLowerCase(Locale.ROOT), rows.size(),
-                        res.seconds(), List.of(res.seconds()), KnnGridReports.row(res.best()), ts, rows);
             } finally {
                 if (train != d.train) {
                     train.close();

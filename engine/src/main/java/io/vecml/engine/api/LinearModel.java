@@ -81,7 +81,8 @@ public final class LinearModel implements Classifier {
         if (train.dims() == 0) {
             throw new IllegalArgumentException("cannot train a linear classifier on data with 0 features");
         }
-        TrainingResult r = SgdTrainer.train(train, params.model(), params.sgd().withThreads(run.threads()), listener);
+        TrainingResult r = SgdTrainer.train(train, params.model(), params.sgd().withThreads(run.threads()),
+                io.vecml.engine.gemm.GemmSelection.current()::create, listener, run.progress());
         training = r;
         model = r.model();
         return this;

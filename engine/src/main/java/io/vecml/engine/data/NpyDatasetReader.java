@@ -158,6 +158,11 @@ public final class NpyDatasetReader {
         }
     }
 
+    /** Whether a feature file carries labels: a label file given in {@code options}, or one beside it by name. */
+    public static boolean hasLabels(Path features, LoadOptions options) {
+        return labelsFor(features, options) != null;
+    }
+
     /**
      * Reads a feature file without labels (rows to predict): every row gets label 0 and the one class
      * name "0"; shapes, values and errors as {@link #read}.

@@ -41,9 +41,16 @@ public final class CrossValidation {
 
     /** One score per fold, in fold order. */
     public static double[] scores(Dataset data, CvSpec spec, Model model) {
+        return scores(data, spec, model, io.vecml.engine.api.ProgressListener.NONE);
+    }
+
+    /** As above; {@code progress} hears the folds done (stage {@code "cross-validation"}). */
+    public static double[] scores(Dataset data, CvSpec spec, Model model, io.vecml.engine.api.ProgressListener progress) {
         double[] s = new double[spec.folds()];
-        forEachFold(data, spec, (f, train, test) -> s[f] = spec.scoring().score(model.fitPredict(train, test),
-                test.labels(), data.numClasses()));
+        forEachFold(data, spec, (f, train, test) -> {
+            s[f] = spec.scoring().score(model.fitPredict(train, test), test.labels(), data.numClasses());
+            progress.update("cross-validation", f + 1, spec.folds());
+        });
         return s;
     }
 

@@ -1,5 +1,6 @@
 package io.vecml.engine.eval;
 
+import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.knn.KnnClassifier;
@@ -36,6 +37,16 @@ public final class KnnGridSearch {
 
     public static Result run(Dataset data, int[] ks, List<Metric> metrics, List<Weights> weights, CvSpec cv,
             int threads) {
+        return run(data, ks, metrics, weights, cv, threads, ProgressListener.NONE);
+    }
+
+    /**
+     * As above; {@code progress} hears the neighbour searches done out of folds x metrics (each scores
+     * every k and weighting of its metric; stage {@code "grid search"}).
+     */
+    public static Result run(Dataset data, int[] ks, List<Metric> metrics, List<Weights> weights, CvSpec cv,
+            int threads, ProgressListener progress) {
+        java.util.Objects.requireNonNull(progress, "progress");
         io.vecml.engine.data.DataChecks.requireTrainable(data, "the kNN grid search");
         if (ks.length == 0 || metrics.isEmpty() || weights.isEmpty()) {
             throw new IllegalArgumentException("the grid needs at least one k, one metric and one weighting");
@@ -66,6 +77,7 @@ public final class KnnGridSearch {
                         }
                     }
                 }
+                progress.update("grid search", (long) f * nm + m + 1, (long) cv.folds() * nm);
             }
         });
         List<double[]> all = new ArrayList<>();

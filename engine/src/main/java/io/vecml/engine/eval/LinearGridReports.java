@@ -3,10 +3,8 @@ package io.vecml.engine.eval;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.linear.LinearConfig;
 import io.vecml.engine.train.SgdConfig;
-import io.vecml.engine.train.TrainingResult;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The report of a linear-classifier grid search, shared by {@code vecml grid linear} and the
@@ -33,39 +31,18 @@ public final class LinearGridReports {
 
     /**
      * Runs the search on {@code train}, refits the best candidate on all of it and scores it on
-     * {@code test} (may be null).
+     * {@code test} (may be null): {@link io.vecml.engine.api.Experiments#linearGrid}, kept for callers of
+     * this signature ({@code stratified} and {@code seed} are {@code cv}'s; {@code standardize} is
+     * reported in its canonical spelling, {@code fold} as {@code train}).
      *
      * @throws IllegalArgumentException when every candidate diverged (the message suggests smaller
      *                                  learning rates, named by {@code lrName})
      */
     public static Report run(String source, Dataset train, Dataset test, LinearGridSearch.Grid grid, LinearConfig base,
             SgdConfig sgd, CvSpec cv, boolean stratified, Long seed, String standardize, String lrName) {
-        LinearGridSearch.Result r = LinearGridSearch.run(train, grid, base, sgd, cv);
-        if (Double.isNaN(r.best().mean())) {
-            throw new IllegalArgumentException("training diverged for every candidate: try smaller " + lrName
-                    + " values");
-        }
-        List<Row> rows = new ArrayList<>();
-        for (LinearGridSearch.Candidate c : r.candidates()) {
-            rows.add(row(c));
-        }
-        TestScore ts = null;
-        if (test != null) {
-            TrainingResult refit = LinearGridSearch.refit(train, r.best().params(), base, sgd, cv);
-            Dataset te = test.type() == train.type() ? test : test.toFloat32();
-            try {
-                int[] p = refit.model().predict(te, sgd.threads());
-                ClassificationReport cr = ClassificationReport.of(p, te.labels(), train.classNames());
-                ts = new TestScore(te.rows(), cr.accuracy(), cr.balancedAccuracy(), cr.macroF1());
-            } finally {
-                if (te != test) {
-                    te.close();
-                }
-            }
-        }
-        return new Report(source, train.rows(), train.dims(), cv.folds(), stratified, seed,
-                standardize.strip().toLowerCase(Locale.ROOT), cv.scoring().name().toLowerCase(Locale.ROOT), sgd.epochs(),
-                sgd.batchSize(), sgd.seed(), rows.size(), r.seconds(), row(r.best()), ts, rows);
+        return io.vecml.engine.api.Experiments.linearGrid(source, train, test, grid, base, sgd, cv,
+                io.vecml.engine.api.Standardize.parse(standardize, "standardize"),
+                new io.vecml.engine.api.RunOptions(sgd.threads()), lrName);
     }
 
     public static Row row(LinearGridSearch.Candidate c) {

@@ -1,5 +1,6 @@
 package io.vecml.engine.eval;
 
+import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.linear.LinearConfig;
 import io.vecml.engine.linear.Loss;
@@ -139,6 +140,13 @@ public final class LinearGridSearch {
      * @param sgd  epochs, batch size, seed, schedule, momentum, threads of every candidate
      */
     public static Result run(Dataset data, Grid grid, LinearConfig base, SgdConfig sgd, CvSpec cv) {
+        return run(data, grid, base, sgd, cv, ProgressListener.NONE);
+    }
+
+    /** As above; {@code progress} hears the trainings done out of folds x candidates (stage {@code "grid search"}). */
+    public static Result run(Dataset data, Grid grid, LinearConfig base, SgdConfig sgd, CvSpec cv,
+            ProgressListener progress) {
+        Objects.requireNonNull(progress, "progress");
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(grid, "grid");
         io.vecml.engine.data.DataChecks.requireTrainable(data, "the linear grid search");
@@ -157,6 +165,7 @@ public final class LinearGridSearch {
                 } else {
                     fold[i][f] = cv.scoring().score(p, test.labels(), data.numClasses());
                 }
+                progress.update("grid search", (long) f * n + i + 1, (long) cv.folds() * n);
             }
         });
         double[] means = new double[n];

@@ -1,5 +1,6 @@
 package io.vecml.engine.train;
 
+import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.concurrent.Fork;
 
 import io.vecml.engine.data.Dataset;
@@ -61,17 +62,25 @@ public final class SgdTrainer {
 
     /** Trains with the JVM's GEMM choice ({@link GemmSelection}). */
     public static TrainingResult train(Dataset data, LinearConfig config, SgdConfig sgd, Consumer<EpochStats> listener) {
-        return train(data, config, sgd, GemmSelection.current()::create, listener);
+        return train(data, config, sgd, GemmSelection.current()::create, listener, ProgressListener.NONE);
+    }
+
+    /** Trains with these GEMMs, without progress. */
+    public static TrainingResult train(Dataset data, LinearConfig config, SgdConfig sgd, IntFunction<Gemm> gemms,
+            Consumer<EpochStats> listener) {
+        return train(data, config, sgd, gemms, listener, ProgressListener.NONE);
     }
 
     /**
-     * Trains on {@code data}; {@code listener} (may be null) hears each epoch as it ends.
+     * Trains on {@code data}; {@code listener} (may be null) hears each epoch as it ends, {@code progress}
+     * the batches done out of epochs x batches per epoch (stage {@code "training"}).
      *
      * @throws IllegalArgumentException for an empty dataset or a validation split that leaves no rows
      * @throws IllegalStateException when the loss becomes NaN or infinite (learning rate too high)
      */
     public static TrainingResult train(Dataset data, LinearConfig config, SgdConfig sgd, IntFunction<Gemm> gemms,
-            Consumer<EpochStats> listener) {
+            Consumer<EpochStats> listener, ProgressListener progress) {
+        Objects.requireNonNull(progress, "progress");
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(sgd, "sgd");
@@ -85,7 +94,7 @@ public final class SgdTrainer {
                 trainPart = data.select(h.train());
                 valPart = data.select(h.test());
             }
-            return run(trainPart, valPart, config, sgd, gemms, listener);
+            return run(trainPart, valPart, config, sgd, gemms, listener, progress);
         } finally {
             if (valPart != null) {
                 valPart.close();
@@ -95,7 +104,7 @@ public final class SgdTrainer {
     }
 
     private static TrainingResult run(Dataset train, Dataset val, LinearConfig config, SgdConfig sgd,
-            IntFunction<Gemm> gemms, Consumer<EpochStats> listener) {
+            IntFunction<Gemm> gemms, Consumer<EpochStats> listener, ProgressListener progress) {
         FeatureScaling scaling = FeatureScaling.fit(config.preprocessing(), train);
         // uint8 rows are read as they are: each shard's rows are converted (and centred or
         // standardised) into the worker's float buffer by a SIMD kernel (Kernels#u8ToF32Fma), the
@@ -105,13 +114,14 @@ public final class SgdTrainer {
         boolean direct = train.type() == Dataset.Type.UINT8 || scaling.kind() == Preprocessing.RAW;
         try (Dataset prepared = direct ? null : scaling.transform(train)) {
             return run(train, prepared == null ? train : prepared, direct ? scaling : FeatureScaling.identity(train.dims()),
-                    val, scaling, config, sgd, gemms, listener);
+                    val, scaling, config, sgd, gemms, listener, progress);
         }
     }
 
     private static TrainingResult run(Dataset train, Dataset prepared, FeatureScaling batchScaling, Dataset val,
             FeatureScaling scaling,
-            LinearConfig config, SgdConfig sgd, IntFunction<Gemm> gemms, Consumer<EpochStats> listener) {
+            LinearConfig config, SgdConfig sgd, IntFunction<Gemm> gemms, Consumer<EpochStats> listener,
+            ProgressListener progress) {
         int n = train.rows();
         int d = train.dims();
         int classes = train.numClasses();
@@ -126,6 +136,8 @@ public final class SgdTrainer {
         List<EpochStats> history = new ArrayList<>();
         int batch = Math.min(sgd.batchSize(), n);
         int maxShards = Math.ceilDiv(batch, SHARD_ROWS);
+        long batchesPerEpoch = Math.ceilDiv(n, batch);
+        long totalBatches = batchesPerEpoch * sgd.epochs();
         int workers = Math.min(sgd.threads(), maxShards);
         BatchGradient[] bgs = new BatchGradient[workers];
         try (Arena arena = Arena.ofShared(); Fork.Team team = new Fork.Team(workers, "vecml-sgd")) {
@@ -174,6 +186,7 @@ public final class SgdTrainer {
                     update.step(w, g, shards, v, (float) lr);
                     dataLoss += lossSum / m;
                     batches++;
+                    progress.update("training", e * batchesPerEpoch + batches, totalBatches);
                 }
                 double seconds = (System.nanoTime() - t0) * 1e-9;
                 double loss = dataLoss / batches + penalty(w, reg, d, classes);
