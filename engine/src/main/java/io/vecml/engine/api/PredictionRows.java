@@ -1,12 +1,9 @@
 package io.vecml.engine.api;
 
-import io.vecml.engine.data.CsvReader;
-import io.vecml.engine.data.DataFormat;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.LoadOptions;
 import io.vecml.engine.data.LoadedData;
-import io.vecml.engine.data.NpyDatasetReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -61,15 +58,8 @@ public final class PredictionRows implements AutoCloseable {
             if (!Files.exists(p)) {
                 throw new NoSuchFileException(path, null, "no such file or folder");
             }
-            if (Files.isRegularFile(p) && want == null) {
-                options.access().check(p);
-                DataFormat f = options.format() != null ? options.format() : Datasets.detect(p, options.access());
-                Dataset unlabelled = null;
-                if (f == DataFormat.NPY && NpyDatasetReader.labelsFor(p, options) == null) {
-                    unlabelled = NpyDatasetReader.readFeatures(p, options);
-                } else if (f == DataFormat.CSV) {
-                    unlabelled = CsvReader.readFeatures(p, options, features);
-                }
+            if (want == null) {
+                Dataset unlabelled = UnlabelledData.read(p, options, features);
                 if (unlabelled != null) {
                     return new PredictionRows(unlabelled, false, path, "all", List.of(), unlabelled);
                 }

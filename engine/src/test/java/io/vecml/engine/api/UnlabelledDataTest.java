@@ -48,7 +48,8 @@ class UnlabelledDataTest {
         Files.write(plain, List.of("1,2", "3,4"));
         try (Dataset d = UnlabelledData.read(plain, LoadOptions.DEFAULTS, 2)) {
             assertThat(d.rows()).isEqualTo(2);
-            assertThat(d.f32(0, 0)).isEqualTo(1f);
+            assertThat(d.value(0, 0)).isEqualTo(1f);
+            assertThat(d.value(1, 1)).isEqualTo(4f);
         }
         // one more column than the model's features: the last is the label column
         assertThat(UnlabelledData.read(plain, LoadOptions.DEFAULTS, 1)).isNull();
