@@ -441,14 +441,21 @@ public final class VecmlServer implements AutoCloseable {
     /** A JSON body, or an empty object when there is no body. */
     private JsonRequest readJsonOrEmpty(Exchange ex) throws IOException {
         byte[] b = Http.readBody(ex, config.maxJson());
-        return JsonRequest.parse(b.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : b);
+        return ex.remember(JsonRequest.parse(b.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : b));
     }
 
     private JsonRequest readJson(Exchange ex) throws IOException {
-        return JsonRequest.parse(Http.readBody(ex, config.maxJson()));
+        return ex.remember(JsonRequest.parse(Http.readBody(ex, config.maxJson())));
     }
 
+    /** Sends {@code body} as JSON, with a {@code warnings} list when the request used old field names. */
     private static int json(Exchange ex, int status, Object body) throws IOException {
+        List<String> warnings = ex.warnings();
+        if (!warnings.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ObjectNode n = Http.MAPPER.valueToTree(body);
+            n.set("warnings", Http.MAPPER.valueToTree(warnings));
+            body = n;
+        }
         Http.sendJson(ex, status, body);
         return status;
     }
@@ -497,14 +504,19 @@ public final class VecmlServer implements AutoCloseable {
         }
         String ct = ex.header("Content-Type");
         boolean raw = ct != null && (ct.startsWith("application/octet-stream") || ct.startsWith("application/x-npy"));
-        ModelService.Predictions p;
+        if (format.equals("npy") && (Set.of("probabilities", "scores", "neighbors").stream().anyMatch(query::containsKey))) {
+            throw ApiException.badRequest("format=npy returns the predicted classes only; drop probabilities, scores"
+                    + " and neighbors, or use format=json");
+        }
+        Map<String, Object> p;
         if (raw) {
+            PredictRequest ask = PredictRequest.of(query);
             Path body = Files.createTempFile(staging, ".predict-", ".npy");
             try {
                 if (Http.copyBody(ex, body, config.maxBody()) == 0) {
                     throw ApiException.badRequest("the body is empty: send the .npy feature array as the body");
                 }
-                p = models.predictNpy(model, body, ModelService.Ask.of(query));
+                p = models.predictNpy(model, body, ask);
             } finally {
                 Files.deleteIfExists(body);
             }
@@ -518,15 +530,16 @@ public final class VecmlServer implements AutoCloseable {
             p = models.predictSplit(model, readJson(ex));
         }
         if (format.equals("json")) {
-            return json(ex, 200, p.json());
+            return json(ex, 200, p);
         }
-        if (p.scores() != null || p.neighbors() != null) {
+        if (p.containsKey("probabilities") || p.containsKey("scores") || p.containsKey("neighbors")) {
             throw ApiException.badRequest("format=npy returns the predicted classes only; drop probabilities, scores"
                     + " and neighbors, or use format=json");
         }
+        int[] predictions = (int[]) p.get("predictions");
         Path out = Files.createTempFile(staging, ".pred-", ".npy");
         try {
-            Npy.write(out, p.predictions(), p.predictions().length);
+            Npy.write(out, predictions, predictions.length);
             Http.send(ex, 200, "application/octet-stream", Files.readAllBytes(out));
             return 200;
         } finally {
