@@ -413,7 +413,8 @@ class ServeApiTest {
         java.io.StringWriter err = new java.io.StringWriter();
         int code = io.vecml.cli.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "grid",
                 "linear", "--data", "embedded:digits", "--lr", "0.01,0.1", "--lambda", "1e-4", "--loss", "svm,softmax",
-                "--reg", "l2,elastic", "--epochs", "2", "--batch", "64", "--folds", "3", "--seed", "5", "--limit", "400",
+                "--reg", "l2,elastic", "--epochs", "2", "--batch", "64", "--folds", "3", CliFace.GRID_CV_SEED, "5",
+                CliFace.GRID_TRAIN_LIMIT, "400",
                 "--threads", "1", "--json");
         assertThat(code).as(err.toString()).isZero();
         JsonNode c = ServeClient.JSON.readTree(out.toString());

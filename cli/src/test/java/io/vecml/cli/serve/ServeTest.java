@@ -391,7 +391,7 @@ class ServeTest {
         StringWriter err = new StringWriter();
         int code = io.vecml.cli.Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "grid", "knn", "--data",
                 g.toString(), "--k", "1..6", "--metric", "l1,l2", "--weights", "uniform,distance", "--folds", "3",
-                "--standardize", "fold", "--threads", "1", "--json");
+                "--standardize", CliFace.GRID_STANDARDIZE_TRAIN, "--threads", "1", "--json");
         assertThat(code).as(err.toString()).isZero();
         JsonNode c = ServeClient.JSON.readTree(out.toString());
         List<String> fields = new ArrayList<>();
@@ -414,7 +414,7 @@ class ServeTest {
         assertThat(sk.status()).as(sk.text()).isEqualTo(200);
         StringWriter out2 = new StringWriter();
         code = io.vecml.cli.Main.run(new PrintWriter(out2, true), new PrintWriter(err, true), "grid", "knn", "--data",
-                g.toString(), "--k", "1..6", "--metric", "l2", "--folds", "3", "--seed", "7", "--split-rng", "sklearn",
+                g.toString(), "--k", "1..6", "--metric", "l2", "--folds", "3", CliFace.GRID_CV_SEED, "7", "--split-rng", "sklearn",
                 "--threads", "1", "--json");
         assertThat(code).as(err.toString()).isZero();
         assertThat(sk.json().get("results")).isEqualTo(ServeClient.JSON.readTree(out2.toString()).get("results"));
