@@ -201,6 +201,23 @@ final class ModelService {
         }
     }
 
+    /** Predicts the rows of an uploaded .npy feature array held in memory (a small body: no file is written). */
+    Map<String, Object> predictNpy(String model, byte[] body, PredictRequest ask) {
+        try (Shared.Lease<ModelEntry> ml = acquire(model)) {
+            Dataset q;
+            try {
+                q = NpyDatasetReader.readFeatures(body, Path.of("body"));
+            } catch (IOException | IllegalArgumentException e) {
+                String m = e.getMessage() == null ? e.toString() : e.getMessage();
+                throw ApiException.badRequest("features: " + (m.startsWith("body") ? m.substring(4).replaceFirst(
+                        "^[:,]?\\s*", "") : m));
+            }
+            try (q) {
+                return answer(ml.value(), q, "features", ask);
+            }
+        }
+    }
+
     /** Predicts the rows of an uploaded .npy feature array (in {@code file}). */
     Map<String, Object> predictNpy(String model, Path file, PredictRequest ask) throws IOException {
         try (Shared.Lease<ModelEntry> ml = acquire(model)) {

@@ -61,6 +61,9 @@ public final class VecmlServer implements AutoCloseable {
     /** After a 413, at most this much of the rest of the body is read and discarded (so the client reads the 413). */
     static final long DRAIN_AFTER_413 = 16L << 20;
 
+    /** Predict bodies of at most this many bytes (with a Content-Length) are parsed in memory, larger ones from a file. */
+    static final long IN_MEMORY_BODY = 8L << 20;
+
     private final ServeConfig config;
     private final Server jetty;
     private final ServerConnector connector;
@@ -511,14 +514,24 @@ public final class VecmlServer implements AutoCloseable {
         Map<String, Object> p;
         if (raw) {
             PredictRequest ask = PredictRequest.of(query);
-            Path body = Files.createTempFile(staging, ".predict-", ".npy");
-            try {
-                if (Http.copyBody(ex, body, config.maxBody()) == 0) {
+            long declared = Http.checkLength(ex, config.maxBody());
+            if (declared >= 0 && declared <= IN_MEMORY_BODY) {
+                // small bodies (a few rows: the latency path) are parsed in memory, with no temporary file
+                byte[] b = Http.readBody(ex, Math.min(config.maxBody(), IN_MEMORY_BODY));
+                if (b.length == 0) {
                     throw ApiException.badRequest("the body is empty: send the .npy feature array as the body");
                 }
-                p = models.predictNpy(model, body, ask);
-            } finally {
-                Files.deleteIfExists(body);
+                p = models.predictNpy(model, b, ask);
+            } else {
+                Path body = Files.createTempFile(staging, ".predict-", ".npy");
+                try {
+                    if (Http.copyBody(ex, body, config.maxBody()) == 0) {
+                        throw ApiException.badRequest("the body is empty: send the .npy feature array as the body");
+                    }
+                    p = models.predictNpy(model, body, ask);
+                } finally {
+                    Files.deleteIfExists(body);
+                }
             }
         } else {
             for (String k : query.keySet()) {
@@ -537,14 +550,8 @@ public final class VecmlServer implements AutoCloseable {
                     + " and neighbors, or use format=json");
         }
         int[] predictions = (int[]) p.get("predictions");
-        Path out = Files.createTempFile(staging, ".pred-", ".npy");
-        try {
-            Npy.write(out, predictions, predictions.length);
-            Http.send(ex, 200, "application/octet-stream", Files.readAllBytes(out));
-            return 200;
-        } finally {
-            Files.deleteIfExists(out);
-        }
+        Http.send(ex, 200, "application/octet-stream", Http.npyInts(predictions));
+        return 200;
     }
 
     private static void drain(Exchange ex) throws IOException {

@@ -516,6 +516,39 @@ class ServeApiTest {
     }
 
     @Test
+    void largePredictBodiesGoThroughAFileAndAnswerAsSmallOnes() throws Exception {
+        fit("{\"name\":\"big-tm\",\"dataset\":\"digits\",\"type\":\"template\",\"metric\":\"l1\"}");
+        // float32 rows (digitsTest repeated) until the body is above the in-memory limit
+        int rows = (int) (VecmlServer.IN_MEMORY_BODY / (4L * digitsTest.dims())) + 7;
+        int[] pick = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            pick[i] = i % digitsTest.rows();
+        }
+        try (Dataset many = digitsTest.select(pick);
+             TemplateModel lib = new TemplateModel(new TemplateModel.Params(TemplateClassifier.Center.MEAN, Metric.L1),
+                     RUN).fit(digitsTrain)) {
+            byte[] big = floatNpy(many, 0f);
+            assertThat((long) big.length).isGreaterThan(VecmlServer.IN_MEMORY_BODY);
+            ServeClient.Reply r = client.postNpy("/models/big-tm/predict?format=npy", big);
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            Path f = Files.write(tmp.resolve("big-pred.npy"), r.body());
+            int[] expected = lib.predict(many);
+            try (Npy.NpyArray a = Npy.read(f)) {
+                assertThat(a.count()).isEqualTo(rows);
+                for (int i = 0; i < rows; i++) {
+                    assertThat(a.getLong(i)).as("row %d", i).isEqualTo(expected[i]);
+                }
+            }
+            // the same rows in a small (in-memory) body answer the same
+            try (Dataset few = digitsTest.select(java.util.Arrays.copyOf(pick, 50))) {
+                ServeClient.Reply s = client.postNpy("/models/big-tm/predict", floatNpy(few, 0f));
+                assertThat(ints(s.json().get("predictions"))).containsExactly(java.util.Arrays.copyOf(expected, 50));
+            }
+        }
+        assertThat(client.delete("/models/big-tm").status()).isEqualTo(200);
+    }
+
+    @Test
     void noServerClassImportsACommandLineClass() throws Exception {
         // the server is a shell over the engine's application API, like the commands, not over the commands
         Path dir = Path.of("src/main/java/io/vecml/cli/serve");
