@@ -109,13 +109,16 @@ public final class ServeLatency {
                 + metric + "\",\"k\":" + k + "}", 201);
         String predict = url + "/models/" + ds + "/predict";
         try {
-            run(http, predict, bodies, warmup, 1); // JIT warm-up, not counted
+            run(http, predict, bodies, warmup, 1, new double[warmup]); // JIT warm-up, not counted
             for (int c : clients) {
-                double[] t = run(http, predict, bodies, requests, c);
+                double[] server = new double[requests];
+                double[] t = run(http, predict, bodies, requests, c, server);
                 Arrays.sort(t);
+                Arrays.sort(server);
                 System.out.printf(Locale.ROOT, "%d one-row kNN predicts (%s, k=%d), %d client%s: p50 %.2f ms, p99 %.2f ms,"
-                        + " mean %.2f ms, max %.2f ms%n", requests, metric, k, c, c == 1 ? "" : "s",
-                        pct(t, 0.50), pct(t, 0.99), Arrays.stream(t).average().orElse(0), t[t.length - 1]);
+                        + " mean %.2f ms, max %.2f ms; the model's own time (answer's \"seconds\"): p50 %.2f ms,"
+                        + " p99 %.2f ms%n", requests, metric, k, c, c == 1 ? "" : "s", pct(t, 0.50), pct(t, 0.99),
+                        Arrays.stream(t).average().orElse(0), t[t.length - 1], pct(server, 0.50), pct(server, 0.99));
             }
         } finally {
             delete(http, url + "/models/" + ds);
@@ -123,8 +126,12 @@ public final class ServeLatency {
         }
     }
 
-    /** Request times (ms) of {@code n} requests sent by {@code clients} concurrent clients, each in turn. */
-    static double[] run(HttpClient http, String url, byte[][] bodies, int n, int clients) throws Exception {
+    /**
+     * Request times (ms) of {@code n} requests sent by {@code clients} concurrent clients, each in turn; the
+     * server's own time for each (its answer's {@code seconds}, in ms) goes into {@code server}.
+     */
+    static double[] run(HttpClient http, String url, byte[][] bodies, int n, int clients, double[] server)
+            throws Exception {
         double[] times = new double[n];
         try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
             List<Future<?>> fs = new ArrayList<>();
@@ -142,6 +149,7 @@ public final class ServeLatency {
                             throw new IllegalStateException("predict answered " + r.statusCode() + ": "
                                     + new String(r.body(), StandardCharsets.UTF_8));
                         }
+                        server[i] = JSON.readTree(r.body()).path("seconds").asDouble() * 1e3;
                     }
                     return null;
                 }));
@@ -158,7 +166,7 @@ public final class ServeLatency {
     }
 
     /** One row of {@code d} as a (1, D) uint8 .npy (float32 for float data). */
-    static byte[] npyRow(Dataset d, int r) {
+    public static byte[] npyRow(Dataset d, int r) {
         boolean u8 = d.type() == Dataset.Type.UINT8;
         String header = "{'descr': '" + (u8 ? "|u1" : "<f4") + "', 'fortran_order': False, 'shape': (1, " + d.dims()
                 + "), }";

@@ -516,6 +516,38 @@ class ServeApiTest {
     }
 
     @Test
+    void oneRowPredictsEqualTheBatchAnswer() throws Exception {
+        // the latency path (one uint8 row per request, parsed in memory) against the library's batch search of all
+        // test rows at once: the same classes, vote shares and neighbours for every row, L2 and L1
+        fit("{\"name\":\"one\",\"dataset\":\"digits\",\"type\":\"knn\",\"metric\":\"l2\",\"k\":5}");
+        for (Metric metric : List.of(Metric.L2, Metric.L1)) {
+            try (KnnModel lib = new KnnModel(new KnnModel.Params(5, metric, Weights.UNIFORM), RUN).fit(digitsTrain)) {
+                int[] batch = lib.predict(digitsTest);
+                Scores shares = lib.predictProba(digitsTest);
+                Neighbors nb = lib.kneighbors(digitsTest, 5);
+                for (int r = 0; r < digitsTest.rows(); r += 3) {
+                    try (Dataset row = digitsTest.select(new int[] {r})) {
+                        Path f = tmp.resolve("row.npy");
+                        Npy.write(f, row);
+                        ServeClient.Reply p = client.postNpy("/models/one/predict?probabilities=true&neighbors=5&metric="
+                                + metric.name().toLowerCase(java.util.Locale.ROOT), Files.readAllBytes(f));
+                        assertThat(p.status()).as(p.text()).isEqualTo(200);
+                        assertThat(p.json().get("predictions").get(0).asInt()).as("row %d", r).isEqualTo(batch[r]);
+                        assertThat(doubles(p.json().get("probabilities").get(0))).containsExactly(shares.row(r));
+                        int[] idx = ints(p.json().get("neighbors").get("indices").get(0));
+                        double[] dist = doubles(p.json().get("neighbors").get("distances").get(0));
+                        for (int j = 0; j < 5; j++) {
+                            assertThat(idx[j]).isEqualTo(nb.index(r, j));
+                            assertThat(dist[j]).isEqualTo(nb.distance(r, j));
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(client.delete("/models/one").status()).isEqualTo(200);
+    }
+
+    @Test
     void largePredictBodiesGoThroughAFileAndAnswerAsSmallOnes() throws Exception {
         fit("{\"name\":\"big-tm\",\"dataset\":\"digits\",\"type\":\"template\",\"metric\":\"l1\"}");
         // float32 rows (digitsTest repeated) until the body is above the in-memory limit
