@@ -109,10 +109,10 @@ public final class ServeLatency {
                 + metric + "\",\"k\":" + k + "}", 201);
         String predict = url + "/models/" + ds + "/predict";
         try {
-            run(http, predict, bodies, warmup, 1, new double[warmup]); // JIT warm-up, not counted
+            run(predict, bodies, warmup, 1, new double[warmup]); // JIT warm-up, not counted
             for (int c : clients) {
                 double[] server = new double[requests];
-                double[] t = run(http, predict, bodies, requests, c, server);
+                double[] t = run(predict, bodies, requests, c, server);
                 Arrays.sort(t);
                 Arrays.sort(server);
                 System.out.printf(Locale.ROOT, "%d one-row kNN predicts (%s, k=%d), %d client%s: p50 %.2f ms, p99 %.2f ms,"
@@ -130,7 +130,7 @@ public final class ServeLatency {
      * Request times (ms) of {@code n} requests sent by {@code clients} concurrent clients, each in turn; the
      * server's own time for each (its answer's {@code seconds}, in ms) goes into {@code server}.
      */
-    static double[] run(HttpClient http, String url, byte[][] bodies, int n, int clients, double[] server)
+    static double[] run(String url, byte[][] bodies, int n, int clients, double[] server)
             throws Exception {
         double[] times = new double[n];
         try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
@@ -138,18 +138,30 @@ public final class ServeLatency {
             for (int c = 0; c < clients; c++) {
                 int client = c;
                 fs.add(pool.submit(() -> {
-                    for (int i = client; i < n; i += clients) {
-                        HttpRequest req = HttpRequest.newBuilder(URI.create(url))
-                                .header("Content-Type", "application/octet-stream")
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[i % bodies.length])).build();
-                        long t0 = System.nanoTime();
-                        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                        times[i] = (System.nanoTime() - t0) / 1e6;
-                        if (r.statusCode() != 200) {
-                            throw new IllegalStateException("predict answered " + r.statusCode() + ": "
-                                    + new String(r.body(), StandardCharsets.UTF_8));
+                    // one keep-alive connection per client, HTTP/1.1 written and read by hand: the time measured is
+                    // the server's and the network stack's, not an HTTP client library's thread hand-offs
+                    URI u = URI.create(url);
+                    try (java.net.Socket sock = new java.net.Socket(u.getHost(), u.getPort())) {
+                        sock.setTcpNoDelay(true);
+                        java.io.OutputStream out = new java.io.BufferedOutputStream(sock.getOutputStream(), 1 << 16);
+                        java.io.InputStream in = new java.io.BufferedInputStream(sock.getInputStream(), 1 << 16);
+                        for (int i = client; i < n; i += clients) {
+                            byte[] body = bodies[i % bodies.length];
+                            byte[] head = ("POST " + u.getRawPath() + " HTTP/1.1\r\nHost: " + u.getHost() + ":"
+                                    + u.getPort() + "\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+                                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                            long t0 = System.nanoTime();
+                            out.write(head);
+                            out.write(body);
+                            out.flush();
+                            Reply r = readReply(in);
+                            times[i] = (System.nanoTime() - t0) / 1e6;
+                            if (r.status() != 200) {
+                                throw new IllegalStateException("predict answered " + r.status() + ": "
+                                        + new String(r.body(), StandardCharsets.UTF_8));
+                            }
+                            server[i] = JSON.readTree(r.body()).path("seconds").asDouble() * 1e3;
                         }
-                        server[i] = JSON.readTree(r.body()).path("seconds").asDouble() * 1e3;
                     }
                     return null;
                 }));
@@ -159,6 +171,42 @@ public final class ServeLatency {
             }
         }
         return times;
+    }
+
+    record Reply(int status, byte[] body) {
+    }
+
+    /** One HTTP/1.1 response with a Content-Length (as vecml serve sends them). */
+    static Reply readReply(java.io.InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int status = -1;
+        long length = -1;
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("the server closed the connection");
+            }
+            if (c != '\n') {
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+                continue;
+            }
+            String l = line.toString();
+            line.setLength(0);
+            if (l.isEmpty()) {
+                break;
+            }
+            if (status < 0) {
+                status = Integer.parseInt(l.split(" ")[1]);
+            } else if (l.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                length = Long.parseLong(l.substring(15).strip());
+            }
+        }
+        if (length < 0) {
+            throw new IOException("a response without Content-Length");
+        }
+        return new Reply(status, in.readNBytes((int) length));
     }
 
     static double pct(double[] sorted, double p) {
