@@ -6,7 +6,6 @@ import io.vecml.engine.api.LinearModel;
 import io.vecml.engine.api.Parse;
 import io.vecml.engine.api.RunOptions;
 import io.vecml.engine.api.TemplateModel;
-import io.vecml.engine.data.Dataset;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.knn.Weights;
 import io.vecml.engine.linear.LinearConfig;

@@ -29,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ModelService {
 
+    /** Predict bodies of at most this many bytes (with a Content-Length) are parsed in memory, larger ones from a file. */
+    static final long IN_MEMORY_BODY = 8L << 20;
+
     private final ServeConfig config;
     private final DatasetService datasets;
     private final Path staging;
@@ -198,6 +201,28 @@ final class ModelService {
              Shared.Lease<DatasetEntry> dl = datasets.acquire(r.string("dataset"), "dataset")) {
             Dataset q = dl.value().split(r.string("split", "test"), "split");
             return answer(ml.value(), q, "dataset '" + dl.value().name + "'", ask);
+        }
+    }
+
+    /** Predicts the rows of the raw .npy body of {@code ex}: in memory when small, else through a temporary file. */
+    Map<String, Object> predictBody(String model, Exchange ex, PredictRequest ask) throws IOException {
+        long declared = Http.checkLength(ex, config.maxBody());
+        if (declared >= 0 && declared <= IN_MEMORY_BODY) {
+            // small bodies (a few rows: the latency path) are parsed in memory, with no temporary file
+            byte[] b = Http.readBody(ex, Math.min(config.maxBody(), IN_MEMORY_BODY));
+            if (b.length == 0) {
+                throw ApiException.badRequest("the body is empty: send the .npy feature array as the body");
+            }
+            return predictNpy(model, b, ask);
+        }
+        Path body = Files.createTempFile(staging, ".predict-", ".npy");
+        try {
+            if (Http.copyBody(ex, body, config.maxBody()) == 0) {
+                throw ApiException.badRequest("the body is empty: send the .npy feature array as the body");
+            }
+            return predictNpy(model, body, ask);
+        } finally {
+            Files.deleteIfExists(body);
         }
     }
 
