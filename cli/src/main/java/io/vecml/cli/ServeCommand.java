@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
             "  GET  /health                       status, version, kernels, GEMM",
             "  GET  /datasets                     rows per split, dims, type, classes",
             "  POST /datasets                     {name, path (under --data-dir, or",
-            "                                     embedded:digits), holdout, seed, format...}",
+            "                                     embedded:digits), testFraction, splitSeed...}",
             "  PUT  /datasets/NAME/upload?split=train|test&part=features|labels  (.npy body)",
             "  GET|DELETE /datasets/NAME",
             "  POST /models                       {name, dataset, type: knn|template|linear,",
@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
             "  vecml serve --data-dir /usr/share/datasets --port 8080",
             "  curl -s localhost:8080/datasets \\",
-            "       -d '{\"name\":\"digits\",\"path\":\"embedded:digits\",\"holdout\":0.2}'",
+            "       -d '{\"name\":\"digits\",\"path\":\"embedded:digits\",\"testFraction\":0.2}'",
             "  curl -s localhost:8080/models \\",
             "       -d '{\"name\":\"m\",\"dataset\":\"digits\",\"type\":\"knn\",\"k\":3}'",
             "  curl -s localhost:8080/models/m/evaluate -d '{\"dataset\":\"digits\"}'"})

@@ -109,7 +109,8 @@ final class DatasetService {
     // ---------------------------------------------------------------- loading by path
 
     DatasetEntry load(JsonRequest r) throws IOException {
-        r.allow("name", "path", "format", "label", "header", "cifar100Label", "labels", "holdout", "seed");
+        r.renamed("holdout", "testFraction").renamed("seed", "splitSeed");
+        r.allow("name", "path", "format", "label", "header", "cifar100Label", "labels", "testFraction", "splitSeed");
         String name = checkName(r.string("name"), "name");
         if (datasets.containsKey(name)) {
             throw ApiException.conflict("a dataset named '" + name + "' exists already (DELETE /datasets/" + name + " first)");
@@ -133,15 +134,15 @@ final class DatasetService {
         Dataset train = d.train();
         Dataset test = d.test();
         try {
-            if (r.has("holdout")) {
-                double f = r.number("holdout", 0);
+            if (r.has("testFraction")) {
+                double f = r.number("testFraction", 0);
                 if (!(f > 0 && f < 1)) {
-                    throw ApiException.badRequest("field 'holdout' must be in (0, 1), got " + f);
+                    throw ApiException.badRequest("field 'testFraction' must be in (0, 1), got " + f);
                 }
                 if (d.hasTest()) {
-                    throw ApiException.badRequest("field 'holdout': '" + path + "' has a test split already");
+                    throw ApiException.badRequest("field 'testFraction': '" + path + "' has a test split already");
                 }
-                long seed = r.integer("seed", 42L, Long.MIN_VALUE, Long.MAX_VALUE);
+                long seed = r.integer("splitSeed", 42L, Long.MIN_VALUE, Long.MAX_VALUE);
                 Splits.Holdout h = Splits.holdout(d.train().rows(), f, seed);
                 train = d.train().select(h.train());
                 try {

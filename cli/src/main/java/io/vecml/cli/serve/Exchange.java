@@ -30,6 +30,8 @@ final class Exchange {
     private final Semaphore workers;
     private boolean working;
     private InputStream body;
+    /** The JSON request read from the body, if any (its {@code warnings} go into the answer). */
+    private JsonRequest json;
 
     Exchange(Request request, Response response, long readTimeoutMillis, long minRate, Semaphore workers) {
         this.request = request;
@@ -37,6 +39,16 @@ final class Exchange {
         this.readTimeoutNanos = readTimeoutMillis * 1_000_000L;
         this.minRate = minRate;
         this.workers = workers;
+    }
+
+    JsonRequest remember(JsonRequest r) {
+        this.json = r;
+        return r;
+    }
+
+    /** Warnings about the request (old field names), for the answer. */
+    java.util.List<String> warnings() {
+        return json == null ? java.util.List.of() : json.warnings();
     }
 
     String method() {

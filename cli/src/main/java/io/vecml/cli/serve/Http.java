@@ -97,6 +97,20 @@ final class Http {
         sendJson(ex, status, java.util.Map.of("error", message == null ? "error" : message));
     }
 
+    /** {@code v} as a 1-D little-endian int32 {@code .npy} (format 1.0, header padded to 64 bytes), in memory. */
+    static byte[] npyInts(int[] v) {
+        String dict = "{'descr': '<i4', 'fortran_order': False, 'shape': (" + v.length + ",), }";
+        int pad = 63 - (10 + dict.length()) % 64;
+        byte[] header = (dict + " ".repeat(pad) + "\n").getBytes(StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + header.length + 4 * v.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length).put(header);
+        for (int x : v) {
+            b.putInt(x);
+        }
+        return b.array();
+    }
+
     static String utf8(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
     }

@@ -16,9 +16,32 @@ import java.util.TreeSet;
 final class JsonRequest {
 
     private final ObjectNode node;
+    /** One line per old field name used (answered in the reply's {@code warnings}). */
+    private final List<String> warnings = new ArrayList<>();
 
     private JsonRequest(ObjectNode node) {
         this.node = node;
+    }
+
+    /**
+     * Accepts {@code old}, the field's name before the one vocabulary (README), as {@code now}, with a
+     * warning in the answer; both at once are refused.
+     */
+    JsonRequest renamed(String old, String now) {
+        if (node.has(old)) {
+            if (node.has(now)) {
+                throw ApiException.badRequest("fields '" + old + "' and '" + now + "' name the same thing ('" + old
+                        + "' is the old name of '" + now + "'); send only '" + now + "'");
+            }
+            node.set(now, node.remove(old));
+            warnings.add("field '" + old + "' is now '" + now + "' (the old name goes in the next release)");
+        }
+        return this;
+    }
+
+    /** The warnings of {@link #renamed} fields, in the order they were met. */
+    List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     static JsonRequest parse(byte[] body) {

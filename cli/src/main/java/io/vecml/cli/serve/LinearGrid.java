@@ -5,12 +5,8 @@ import io.vecml.engine.eval.LinearGridReports.Report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vecml.engine.api.Parse;
-import io.vecml.engine.data.Dataset;
-import io.vecml.engine.data.SplitRng;
-import io.vecml.engine.data.Transforms;
 import io.vecml.engine.eval.CvSpec;
 import io.vecml.engine.eval.LinearGridSearch;
-import io.vecml.engine.eval.Scoring;
 import io.vecml.engine.linear.LinearConfig;
 import io.vecml.engine.linear.Loss;
 import io.vecml.engine.linear.Preprocessing;
@@ -30,8 +26,8 @@ final class LinearGrid {
     }
 
     static Report run(DatasetService datasets, JsonRequest r, int threads) {
-        r.allow("dataset", "lr", "lambda", "loss", "reg", "l1Ratio", "epochs", "batch", "momentum", "trainSeed", "folds",
-                "seed", "stratified", "standardize", "scoring", "limit", "splitRng");
+        GridRequest g = GridRequest.of(r, "lr", "lambda", "loss", "reg", "l1Ratio", "epochs", "batch", "momentum",
+                "trainSeed");
         double[] lrs = numbers(r, "lr", new double[] {0.01, 0.1});
         double[] lambdas = numbers(r, "lambda", new double[] {1e-4, 1e-3});
         for (double v : lrs) {
@@ -47,14 +43,14 @@ final class LinearGrid {
         double l1Ratio = r.number("l1Ratio", 0.5);
         List<Loss> losses = new ArrayList<>();
         for (String l : r.strings("loss", "svm,softmax")) {
-            Loss x = ModelService.parsed(() -> Parse.loss(l, "field 'loss'"));
+            Loss x = FitRequest.parsed(() -> Parse.loss(l, "field 'loss'"));
             if (!losses.contains(x)) {
                 losses.add(x);
             }
         }
         List<Regularizer.Kind> kinds = new ArrayList<>();
         for (String k : r.strings("reg", "l2")) {
-            Regularizer.Kind x = ModelService.parsed(() -> Parse.penalty(k, 0, l1Ratio, false, "field 'reg'")).kind();
+            Regularizer.Kind x = FitRequest.parsed(() -> Parse.penalty(k, 0, l1Ratio, false, "field 'reg'")).kind();
             if (!kinds.contains(x)) {
                 kinds.add(x);
             }
@@ -66,16 +62,14 @@ final class LinearGrid {
             throw ApiException.badRequest("field 'momentum' must be in [0, 1), got " + momentum);
         }
         long trainSeed = r.integer("trainSeed", 0L, Long.MIN_VALUE, Long.MAX_VALUE);
-        int folds = r.integer("folds", 5, 2, 1000);
-        Long seed = r.optionalLong("seed");
-        boolean stratified = r.bool("stratified", true);
-        String standardize = r.string("standardize", "fold").strip().toLowerCase(Locale.ROOT);
-        // as vecml grid linear --standardize: fold is the model's own z-scores (fitted on each training fold),
+        String standardize = r.string("standardize", "train").strip().toLowerCase(Locale.ROOT);
+        // as vecml grid linear --standardize: train (alias fold) is the model's own z-scores (fitted on each training fold),
         // all standardises every row before the split, none keeps the raw features
         CvSpec.Scaling cvScaling;
         Preprocessing pre;
         switch (standardize) {
-            case "fold" -> {
+            case "train", "fold" -> {
+                standardize = "train";
                 cvScaling = CvSpec.Scaling.NONE;
                 pre = Preprocessing.STANDARDIZE;
             }
@@ -87,40 +81,21 @@ final class LinearGrid {
                 cvScaling = CvSpec.Scaling.NONE;
                 pre = Preprocessing.RAW;
             }
-            default -> throw ApiException.badRequest("field 'standardize' must be fold, all or none, got '" + standardize
+            default -> throw ApiException.badRequest("field 'standardize' must be train, all or none, got '" + standardize
                     + "'");
         }
-        Scoring sc = switch (r.string("scoring", "accuracy").strip().toLowerCase(Locale.ROOT)) {
-            case "accuracy" -> Scoring.ACCURACY;
-            case "balanced", "balanced_accuracy", "balanced-accuracy" -> Scoring.BALANCED_ACCURACY;
-            default -> throw ApiException.badRequest("field 'scoring' must be accuracy or balanced");
-        };
-        Integer limit = r.has("limit") ? r.integer("limit", 0, 1, Integer.MAX_VALUE) : null;
-        SplitRng rng = ModelService.parsed(() -> SplitRng.parse(r.string("splitRng", "vecml"), "field 'splitRng'"));
-        CvSpec cv = new CvSpec(folds, stratified, seed, cvScaling, sc).withRng(rng);
+        CvSpec cv = g.cv(cvScaling);
         LinearConfig base = LinearConfig.defaults().withPreprocessing(pre)
                 .withRegularizer(Regularizer.elasticNet(0, l1Ratio));
         SgdConfig sgd = SgdConfig.defaults().withEpochs(epochs).withBatchSize(batch).withMomentum(momentum)
                 .withSeed(trainSeed).withThreads(threads);
         LinearGridSearch.Grid grid = new LinearGridSearch.Grid(losses, kinds, distinct(lrs), distinct(lambdas));
-        try (Shared.Lease<DatasetEntry> l = datasets.acquire(r.string("dataset"), "dataset")) {
-            DatasetEntry d = l.value();
-            Dataset train = limit == null || limit >= d.train.rows() ? d.train : Transforms.first(d.train, limit);
-            try {
-                if (folds > train.rows()) {
-                    throw ApiException.badRequest("field 'folds' = " + folds + " is more than the " + train.rows() + " rows");
-                }
-                try {
-                    return LinearGridReports.run(d.source, train, d.test(), grid, base, sgd, cv, stratified, seed,
-                            standardize, "'lr'");
-                } catch (IllegalArgumentException e) {
-                    throw ApiException.badRequest(e.getMessage());
-                }
-            } finally {
-                if (train != d.train) {
-                    train.close();
-                }
-            }
+        try (Shared.Lease<DatasetEntry> l = datasets.acquire(r.string("dataset"), "dataset");
+             GridRequest.Rows rows = g.rows(l.value())) {
+            return LinearGridReports.run(l.value().source, rows.train(), rows.test(), grid, base, sgd, cv, g.stratified,
+                    g.cvSeed, standardize, "'lr'");
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
     }
 

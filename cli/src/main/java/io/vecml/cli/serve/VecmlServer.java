@@ -1,6 +1,5 @@
 package io.vecml.cli.serve;
 
-import io.vecml.engine.data.Npy;
 import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.kernels.KernelSelection;
 import java.io.IOException;
@@ -15,19 +14,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpParser;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -37,7 +31,6 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.NanoTime;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -61,6 +54,9 @@ public final class VecmlServer implements AutoCloseable {
     /** After a 413, at most this much of the rest of the body is read and discarded (so the client reads the 413). */
     static final long DRAIN_AFTER_413 = 16L << 20;
 
+    /** Predict bodies of at most this many bytes (with a Content-Length) are parsed in memory, larger ones from a file. */
+    static final long IN_MEMORY_BODY = ModelService.IN_MEMORY_BODY;
+
     private final ServeConfig config;
     private final Server jetty;
     private final ServerConnector connector;
@@ -70,13 +66,7 @@ public final class VecmlServer implements AutoCloseable {
     private final ModelService models;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** When each connection was first seen part-way through its request line and headers. */
-    private final Map<EndPoint, Long> headerSince = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService headerWatch = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "vecml-serve-header-deadline");
-        t.setDaemon(true);
-        return t;
-    });
+    private HeaderDeadlines headerDeadlines;
 
     private VecmlServer(ServeConfig config) throws IOException {
         this.config = config;
@@ -124,8 +114,7 @@ public final class VecmlServer implements AutoCloseable {
         VecmlServer s = new VecmlServer(config);
         try {
             s.jetty.start();
-            long every = s.headerCheckMillis();
-            s.headerWatch.scheduleWithFixedDelay(s::headerDeadlines, every, every, TimeUnit.MILLISECONDS);
+            s.headerDeadlines = HeaderDeadlines.start(s.connector, s.config);
         } catch (Exception e) {
             s.stop();
             throw e instanceof IOException io ? io : new IOException("vecml serve: could not start on " + config.host()
@@ -174,7 +163,9 @@ public final class VecmlServer implements AutoCloseable {
             return;
         }
         try {
-            headerWatch.shutdownNow();
+            if (headerDeadlines != null) {
+                headerDeadlines.stop();
+            }
             try {
                 jetty.stop();
             } catch (Exception e) {
@@ -226,56 +217,6 @@ public final class VecmlServer implements AutoCloseable {
         } finally {
             ex.endWork();
             callback.succeeded();
-        }
-    }
-
-    /**
-     * Jetty's idle timeout cuts a connection that sends nothing for the read timeout, but a client that
-     * trickles its headers a byte at a time would stay (holding no thread, but a connection) until the
-     * header limit: this sweep gives the request line and headers as a whole the read timeout as deadline,
-     * then answers 408 and closes.
-     */
-    private long headerCheckMillis() {
-        return Math.max(1, Math.min(250, config.readTimeoutMillis() / 8));
-    }
-
-    private void headerDeadlines() {
-        // Three check periods less than the read timeout: a connection is first seen at most one period after
-        // its first byte and checked at most one period late, so the 408 goes out before Jetty's idle timeout
-        // (the read timeout after the last byte) closes a stalled connection without an answer.
-        long deadline = (config.readTimeoutMillis() - 3 * headerCheckMillis()) * 1_000_000L;
-        try {
-            long now = System.nanoTime();
-            Set<EndPoint> inHeaders = new HashSet<>();
-            for (EndPoint ep : connector.getConnectedEndPoints()) {
-                if (!(ep.getConnection() instanceof HttpConnection hc)) {
-                    continue;
-                }
-                HttpParser p = hc.getParser();
-                if (p.isStart() || !p.inHeaderState()) {
-                    continue;
-                }
-                inHeaders.add(ep);
-                long since = headerSince.computeIfAbsent(ep, k -> now);
-                if (now - since > deadline) {
-                    headerSince.remove(ep);
-                    inHeaders.remove(ep);
-                    byte[] body = (new String(Http.json(Map.of("error", "the request headers did not arrive within "
-                            + config.readTimeoutMillis() + " ms (vecml serve --read-timeout)")), StandardCharsets.UTF_8)
-                            + "\n").getBytes(StandardCharsets.UTF_8);
-                    byte[] head = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\n"
-                            + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII);
-                    ep.write(Callback.from(ep::close, x -> ep.close()), java.nio.ByteBuffer.wrap(head),
-                            java.nio.ByteBuffer.wrap(body));
-                    config.log().printf(Locale.ROOT, "- (headers from %s) 408 %d ms%n", ep.getRemoteSocketAddress(),
-                            (now - since) / 1_000_000);
-                    config.log().flush();
-                }
-            }
-            headerSince.keySet().retainAll(inHeaders);
-        } catch (RuntimeException e) {
-            config.log().println("vecml serve: header deadline check failed: " + e);
         }
     }
 
@@ -441,14 +382,21 @@ public final class VecmlServer implements AutoCloseable {
     /** A JSON body, or an empty object when there is no body. */
     private JsonRequest readJsonOrEmpty(Exchange ex) throws IOException {
         byte[] b = Http.readBody(ex, config.maxJson());
-        return JsonRequest.parse(b.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : b);
+        return ex.remember(JsonRequest.parse(b.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : b));
     }
 
     private JsonRequest readJson(Exchange ex) throws IOException {
-        return JsonRequest.parse(Http.readBody(ex, config.maxJson()));
+        return ex.remember(JsonRequest.parse(Http.readBody(ex, config.maxJson())));
     }
 
+    /** Sends {@code body} as JSON, with a {@code warnings} list when the request used old field names. */
     private static int json(Exchange ex, int status, Object body) throws IOException {
+        List<String> warnings = ex.warnings();
+        if (!warnings.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ObjectNode n = Http.MAPPER.valueToTree(body);
+            n.set("warnings", Http.MAPPER.valueToTree(warnings));
+            body = n;
+        }
         Http.sendJson(ex, status, body);
         return status;
     }
@@ -497,17 +445,13 @@ public final class VecmlServer implements AutoCloseable {
         }
         String ct = ex.header("Content-Type");
         boolean raw = ct != null && (ct.startsWith("application/octet-stream") || ct.startsWith("application/x-npy"));
-        ModelService.Predictions p;
+        if (format.equals("npy") && (Set.of("probabilities", "scores", "neighbors").stream().anyMatch(query::containsKey))) {
+            throw ApiException.badRequest("format=npy returns the predicted classes only; drop probabilities, scores"
+                    + " and neighbors, or use format=json");
+        }
+        Map<String, Object> p;
         if (raw) {
-            Path body = Files.createTempFile(staging, ".predict-", ".npy");
-            try {
-                if (Http.copyBody(ex, body, config.maxBody()) == 0) {
-                    throw ApiException.badRequest("the body is empty: send the .npy feature array as the body");
-                }
-                p = models.predictNpy(model, body, ModelService.Ask.of(query));
-            } finally {
-                Files.deleteIfExists(body);
-            }
+            p = models.predictBody(model, ex, PredictRequest.of(query));
         } else {
             for (String k : query.keySet()) {
                 if (!k.equals("format")) {
@@ -518,20 +462,15 @@ public final class VecmlServer implements AutoCloseable {
             p = models.predictSplit(model, readJson(ex));
         }
         if (format.equals("json")) {
-            return json(ex, 200, p.json());
+            return json(ex, 200, p);
         }
-        if (p.scores() != null || p.neighbors() != null) {
+        if (p.containsKey("probabilities") || p.containsKey("scores") || p.containsKey("neighbors")) {
             throw ApiException.badRequest("format=npy returns the predicted classes only; drop probabilities, scores"
                     + " and neighbors, or use format=json");
         }
-        Path out = Files.createTempFile(staging, ".pred-", ".npy");
-        try {
-            Npy.write(out, p.predictions(), p.predictions().length);
-            Http.send(ex, 200, "application/octet-stream", Files.readAllBytes(out));
-            return 200;
-        } finally {
-            Files.deleteIfExists(out);
-        }
+        int[] predictions = (int[]) p.get("predictions");
+        Http.send(ex, 200, "application/octet-stream", Http.npyInts(predictions));
+        return 200;
     }
 
     private static void drain(Exchange ex) throws IOException {

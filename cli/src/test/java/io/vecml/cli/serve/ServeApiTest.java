@@ -70,7 +70,7 @@ class ServeApiTest {
         }
         assertThat(digitsTrain.type()).isEqualTo(Dataset.Type.UINT8);
         ServeClient.Reply r = client.post("/datasets",
-                "{\"name\":\"digits\",\"path\":\"embedded:digits\",\"holdout\":0.2,\"seed\":42}");
+                "{\"name\":\"digits\",\"path\":\"embedded:digits\",\"testFraction\":0.2,\"splitSeed\":42}");
         assertThat(r.status()).as(r.text()).isEqualTo(201);
     }
 
@@ -217,10 +217,10 @@ class ServeApiTest {
     void templateAndLinearGiveScoresAcceptFloatQueriesAndRefuseProbabilitiesTheyDoNotHave() throws Exception {
         fit("{\"name\":\"tm\",\"dataset\":\"digits\",\"type\":\"template\",\"metric\":\"euclidean\"}");
         fit("{\"name\":\"sm\",\"dataset\":\"digits\",\"type\":\"linear\",\"loss\":\"cross-entropy\",\"lr\":0.01,"
-                + "\"epochs\":3,\"batch\":64,\"lambda\":0.001,\"seed\":7,\"preprocess\":\"zscore\","
+                + "\"epochs\":3,\"batch\":64,\"lambda\":0.001,\"trainSeed\":7,\"standardize\":\"train\","
                 + "\"schedule\":\"step:0.5:2\"}");
         fit("{\"name\":\"sv\",\"dataset\":\"digits\",\"type\":\"linear\",\"loss\":\"hinge\",\"lr\":0.01,"
-                + "\"epochs\":3,\"batch\":64,\"lambda\":0.001,\"seed\":7}");
+                + "\"epochs\":3,\"batch\":64,\"lambda\":0.001,\"trainSeed\":7}");
         TemplateModel tm = new TemplateModel(new TemplateModel.Params(TemplateClassifier.Center.MEAN, Metric.L2), RUN)
                 .fit(digitsTrain);
         LinearModel sm = new LinearModel(new LinearModel.Params(LinearConfig.defaults().withLoss(Loss.SOFTMAX)
@@ -291,9 +291,9 @@ class ServeApiTest {
         assertThat(d.status()).isEqualTo(400);
         assertThat(d.error()).contains("field 'reg'", "l3");
         ServeClient.Reply e = client.post("/models", "{\"name\":\"x\",\"dataset\":\"digits\",\"type\":\"linear\","
-                + "\"preprocess\":\"whiten\"}");
+                + "\"standardize\":\"whiten\"}");
         assertThat(e.status()).isEqualTo(400);
-        assertThat(e.error()).contains("field 'preprocess'", "whiten");
+        assertThat(e.error()).contains("field 'standardize'", "whiten");
         assertThat(client.get("/models/x").status()).isEqualTo(404);
     }
 
@@ -301,7 +301,7 @@ class ServeApiTest {
     void savedModelsOfEveryTypeLoadBackAndPredictTheSame() throws Exception {
         fit("{\"name\":\"sk\",\"dataset\":\"digits\",\"type\":\"knn\",\"k\":4,\"metric\":\"l1\"}");
         fit("{\"name\":\"st\",\"dataset\":\"digits\",\"type\":\"template\",\"center\":\"median\"}");
-        fit("{\"name\":\"sl\",\"dataset\":\"digits\",\"type\":\"linear\",\"loss\":\"softmax\",\"epochs\":2,\"seed\":3}");
+        fit("{\"name\":\"sl\",\"dataset\":\"digits\",\"type\":\"linear\",\"loss\":\"softmax\",\"epochs\":2,\"trainSeed\":3}");
         for (String name : List.of("sk", "st", "sl")) {
             ServeClient.Reply s = client.send("POST", "/models/" + name + "/save", null, null);
             assertThat(s.status()).as(s.text()).isEqualTo(201);
@@ -406,14 +406,15 @@ class ServeApiTest {
         assertThat(client.post("/datasets", "{\"name\":\"all\",\"path\":\"embedded:digits\"}").status()).isEqualTo(201);
         ServeClient.Reply r = client.post("/grid/linear", "{\"dataset\":\"all\",\"lr\":[0.01,0.1],\"lambda\":\"1e-4\","
                 + "\"loss\":[\"hinge\",\"softmax\"],\"reg\":\"l2,elastic-net\",\"epochs\":2,\"batch\":64,\"folds\":3,"
-                + "\"seed\":5,\"limit\":400}");
+                + "\"cvSeed\":5,\"trainLimit\":400}");
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         JsonNode s = r.json();
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
         int code = io.vecml.cli.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "grid",
                 "linear", "--data", "embedded:digits", "--lr", "0.01,0.1", "--lambda", "1e-4", "--loss", "svm,softmax",
-                "--reg", "l2,elastic", "--epochs", "2", "--batch", "64", "--folds", "3", "--seed", "5", "--train-limit", "400",
+                "--reg", "l2,elastic", "--epochs", "2", "--batch", "64", "--folds", "3", CliFace.GRID_CV_SEED, "5",
+                CliFace.GRID_TRAIN_LIMIT, "400",
                 "--threads", "1", "--json");
         assertThat(code).as(err.toString()).isZero();
         JsonNode c = ServeClient.JSON.readTree(out.toString());
@@ -422,10 +423,12 @@ class ServeApiTest {
         List<String> serverFields = new ArrayList<>();
         s.fieldNames().forEachRemaining(serverFields::add);
         assertThat(serverFields).containsExactlyElementsOf(fields);
-        for (String f : List.of("rows", "dims", "folds", "stratified", "seed", "standardize", "scoring", "epochs",
+        for (String f : List.of("rows", "dims", "folds", "stratified", "seed", "scoring", "epochs",
                 "batchSize", "trainSeed", "candidates", "best", "test", "results")) {
             assertThat(s.get(f)).as(f).isEqualTo(c.get(f));
         }
+        // the vocabulary's word for z-scores fitted on each training fold (the command line said "fold" before)
+        assertThat(s.get("standardize").asText()).isEqualTo("train");
         assertThat(s.get("candidates").asInt()).isEqualTo(2 * 2 * 2);
         assertThat(s.get("rows").asInt()).isEqualTo(400);
 
@@ -442,6 +445,139 @@ class ServeApiTest {
         assertThat(badLr.status()).isEqualTo(400);
         assertThat(badLr.error()).contains("field 'lr'", "fast");
         assertThat(client.delete("/datasets/all").status()).isEqualTo(200);
+    }
+
+    @Test
+    void fieldsFollowTheOneVocabularyAndOldNamesWarn() throws Exception {
+        // defaults of one model as on the command line: kNN k = 5 with L2, template L2
+        JsonNode dk = fit("{\"name\":\"voc-knn\",\"dataset\":\"digits\",\"type\":\"knn\"}").json();
+        assertThat(dk.get("params").get("k").asInt()).isEqualTo(5);
+        assertThat(dk.get("params").get("metric").asText()).isEqualTo("L2");
+        assertThat(dk.has("warnings")).isFalse();
+        JsonNode dt = fit("{\"name\":\"voc-tm\",\"dataset\":\"digits\",\"type\":\"template\"}").json();
+        assertThat(dt.get("params").get("metric").asText()).isEqualTo("L2");
+        try (KnnModel lib = new KnnModel(KnnModel.Params.defaults(), RUN).fit(digitsTrain)) {
+            assertThat(ints(client.post("/models/voc-knn/predict", "{\"dataset\":\"digits\"}").json()
+                    .get("predictions"))).containsExactly(lib.predict(digitsTest));
+        }
+
+        // old names are accepted, answered with a warning each; old and new together are refused
+        ServeClient.Reply old = client.post("/datasets",
+                "{\"name\":\"voc-old\",\"path\":\"embedded:digits\",\"holdout\":0.2,\"seed\":42}");
+        assertThat(old.status()).as(old.text()).isEqualTo(201);
+        assertThat(old.json().get("warnings").toString()).contains("field 'holdout' is now 'testFraction'",
+                "field 'seed' is now 'splitSeed'");
+        assertThat(old.json().get("rows").get("train").asInt()).isEqualTo(digitsTrain.rows());
+        ServeClient.Reply lin = client.post("/models", "{\"name\":\"voc-lin\",\"dataset\":\"digits\","
+                + "\"type\":\"linear\",\"epochs\":1,\"seed\":3,\"preprocess\":\"raw\"}");
+        assertThat(lin.status()).as(lin.text()).isEqualTo(201);
+        assertThat(lin.json().get("params").get("trainSeed").asLong()).isEqualTo(3);
+        assertThat(lin.json().get("params").get("standardize").asText()).isEqualTo("none");
+        assertThat(lin.json().get("warnings").toString()).contains("'seed' is now 'trainSeed'",
+                "'preprocess' is now 'standardize'");
+        ServeClient.Reply both = client.post("/models", "{\"name\":\"voc-x\",\"dataset\":\"digits\","
+                + "\"type\":\"linear\",\"seed\":3,\"trainSeed\":3}");
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.error()).contains("'seed'", "'trainSeed'");
+
+        // grids: limit counts test rows (refused without a test split), trainLimit training rows; a holdout
+        // with testFraction and splitSeed is the dataset's own holdout
+        assertThat(client.post("/datasets", "{\"name\":\"voc-all\",\"path\":\"embedded:digits\"}").status())
+                .isEqualTo(201);
+        ServeClient.Reply noTest = client.post("/grid/knn", "{\"dataset\":\"voc-all\",\"k\":3,\"limit\":50}");
+        assertThat(noTest.status()).isEqualTo(400);
+        assertThat(noTest.error()).contains("'limit' counts test rows", "'trainLimit'");
+        ServeClient.Reply g = client.post("/grid/knn", "{\"dataset\":\"voc-all\",\"k\":3,\"metric\":\"l2\","
+                + "\"folds\":3,\"testFraction\":0.2,\"splitSeed\":42,\"limit\":50,\"seed\":1}");
+        assertThat(g.status()).as(g.text()).isEqualTo(200);
+        assertThat(g.json().get("rows").asInt()).isEqualTo(digitsTrain.rows());
+        assertThat(g.json().get("seed").asLong()).isEqualTo(1);
+        assertThat(g.json().get("warnings").toString()).contains("'seed' is now 'cvSeed'");
+        JsonNode test = g.json().get("test");
+        assertThat(test.get("rows").asInt()).isEqualTo(50);
+        try (KnnModel lib = new KnnModel(new KnnModel.Params(3, Metric.L2, Weights.UNIFORM), RUN).fit(digitsTrain);
+             Dataset first = io.vecml.engine.data.Transforms.first(digitsTest, 50)) {
+            assertThat(test.get("accuracy").asDouble())
+                    .isEqualTo(lib.score(first, io.vecml.engine.eval.Scoring.ACCURACY));
+        }
+        ServeClient.Reply tl = client.post("/grid/knn", "{\"dataset\":\"voc-all\",\"k\":3,\"folds\":3,"
+                + "\"trainLimit\":120}");
+        assertThat(tl.status()).as(tl.text()).isEqualTo(200);
+        assertThat(tl.json().get("rows").asInt()).isEqualTo(120);
+        ServeClient.Reply seedAlone = client.post("/grid/linear", "{\"dataset\":\"voc-all\",\"splitSeed\":4}");
+        assertThat(seedAlone.status()).isEqualTo(400);
+        assertThat(seedAlone.error()).contains("'splitSeed'", "'testFraction'");
+        for (String m : List.of("voc-knn", "voc-tm", "voc-lin")) {
+            assertThat(client.delete("/models/" + m).status()).isEqualTo(200);
+        }
+        for (String d : List.of("voc-old", "voc-all")) {
+            assertThat(client.delete("/datasets/" + d).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void oneRowPredictsEqualTheBatchAnswer() throws Exception {
+        // the latency path (one uint8 row per request, parsed in memory) against the library's batch search of all
+        // test rows at once: the same classes, vote shares and neighbours for every row, L2 and L1
+        fit("{\"name\":\"one\",\"dataset\":\"digits\",\"type\":\"knn\",\"metric\":\"l2\",\"k\":5}");
+        for (Metric metric : List.of(Metric.L2, Metric.L1)) {
+            try (KnnModel lib = new KnnModel(new KnnModel.Params(5, metric, Weights.UNIFORM), RUN).fit(digitsTrain)) {
+                int[] batch = lib.predict(digitsTest);
+                Scores shares = lib.predictProba(digitsTest);
+                Neighbors nb = lib.kneighbors(digitsTest, 5);
+                for (int r = 0; r < digitsTest.rows(); r += 3) {
+                    try (Dataset row = digitsTest.select(new int[] {r})) {
+                        Path f = tmp.resolve("row.npy");
+                        Npy.write(f, row);
+                        ServeClient.Reply p = client.postNpy("/models/one/predict?probabilities=true&neighbors=5&metric="
+                                + metric.name().toLowerCase(java.util.Locale.ROOT), Files.readAllBytes(f));
+                        assertThat(p.status()).as(p.text()).isEqualTo(200);
+                        assertThat(p.json().get("predictions").get(0).asInt()).as("row %d", r).isEqualTo(batch[r]);
+                        assertThat(doubles(p.json().get("probabilities").get(0))).containsExactly(shares.row(r));
+                        int[] idx = ints(p.json().get("neighbors").get("indices").get(0));
+                        double[] dist = doubles(p.json().get("neighbors").get("distances").get(0));
+                        for (int j = 0; j < 5; j++) {
+                            assertThat(idx[j]).isEqualTo(nb.index(r, j));
+                            assertThat(dist[j]).isEqualTo(nb.distance(r, j));
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(client.delete("/models/one").status()).isEqualTo(200);
+    }
+
+    @Test
+    void largePredictBodiesGoThroughAFileAndAnswerAsSmallOnes() throws Exception {
+        fit("{\"name\":\"big-tm\",\"dataset\":\"digits\",\"type\":\"template\",\"metric\":\"l1\"}");
+        // float32 rows (digitsTest repeated) until the body is above the in-memory limit
+        int rows = (int) (VecmlServer.IN_MEMORY_BODY / (4L * digitsTest.dims())) + 7;
+        int[] pick = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            pick[i] = i % digitsTest.rows();
+        }
+        try (Dataset many = digitsTest.select(pick);
+             TemplateModel lib = new TemplateModel(new TemplateModel.Params(TemplateClassifier.Center.MEAN, Metric.L1),
+                     RUN).fit(digitsTrain)) {
+            byte[] big = floatNpy(many, 0f);
+            assertThat((long) big.length).isGreaterThan(VecmlServer.IN_MEMORY_BODY);
+            ServeClient.Reply r = client.postNpy("/models/big-tm/predict?format=npy", big);
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            Path f = Files.write(tmp.resolve("big-pred.npy"), r.body());
+            int[] expected = lib.predict(many);
+            try (Npy.NpyArray a = Npy.read(f)) {
+                assertThat(a.count()).isEqualTo(rows);
+                for (int i = 0; i < rows; i++) {
+                    assertThat(a.getLong(i)).as("row %d", i).isEqualTo(expected[i]);
+                }
+            }
+            // the same rows in a small (in-memory) body answer the same
+            try (Dataset few = digitsTest.select(java.util.Arrays.copyOf(pick, 50))) {
+                ServeClient.Reply s = client.postNpy("/models/big-tm/predict", floatNpy(few, 0f));
+                assertThat(ints(s.json().get("predictions"))).containsExactly(java.util.Arrays.copyOf(expected, 50));
+            }
+        }
+        assertThat(client.delete("/models/big-tm").status()).isEqualTo(200);
     }
 
     @Test

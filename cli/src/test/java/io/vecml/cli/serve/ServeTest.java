@@ -176,7 +176,7 @@ class ServeTest {
     @Test
     void linearAndTemplateModelsPredictAsTheEngine() throws Exception {
         ServeClient.Reply f = client.post("/models", "{\"name\":\"lin\",\"dataset\":\"digits\",\"type\":\"linear\","
-                + "\"loss\":\"svm\",\"lr\":0.01,\"epochs\":4,\"batch\":64,\"lambda\":0.001,\"seed\":7}");
+                + "\"loss\":\"svm\",\"lr\":0.01,\"epochs\":4,\"batch\":64,\"lambda\":0.001,\"trainSeed\":7}");
         assertThat(f.status()).as(f.text()).isEqualTo(201);
         assertThat(f.json().get("training").get("epochs").asInt()).isEqualTo(4);
         LinearConfig cfg = LinearConfig.defaults().withLoss(Loss.SVM).withRegularizer(Regularizer.l2(0.001));
@@ -383,7 +383,7 @@ class ServeTest {
         npyInts(g, "y_test.npy", yt);
         assertThat(client.post("/datasets", "{\"name\":\"grid\",\"path\":\"grid\"}").status()).isEqualTo(201);
         ServeClient.Reply r = client.post("/grid/knn", "{\"dataset\":\"grid\",\"k\":\"1..6\",\"metric\":[\"l1\",\"l2\"],"
-                + "\"weights\":\"uniform,distance\",\"folds\":3,\"standardize\":\"fold\"}");
+                + "\"weights\":\"uniform,distance\",\"folds\":3,\"standardize\":\"train\"}");
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         JsonNode s = r.json();
 
@@ -391,7 +391,7 @@ class ServeTest {
         StringWriter err = new StringWriter();
         int code = io.vecml.cli.Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "grid", "knn", "--data",
                 g.toString(), "--k", "1..6", "--metric", "l1,l2", "--weights", "uniform,distance", "--folds", "3",
-                "--standardize", "fold", "--threads", "1", "--json");
+                "--standardize", CliFace.GRID_STANDARDIZE_TRAIN, "--threads", "1", "--json");
         assertThat(code).as(err.toString()).isZero();
         JsonNode c = ServeClient.JSON.readTree(out.toString());
         List<String> fields = new ArrayList<>();
@@ -399,20 +399,22 @@ class ServeTest {
         List<String> serverFields = new ArrayList<>();
         s.fieldNames().forEachRemaining(serverFields::add);
         assertThat(serverFields).containsExactlyElementsOf(fields);
-        for (String f : List.of("rows", "dims", "folds", "stratified", "seed", "standardize", "scoring", "candidates",
+        for (String f : List.of("rows", "dims", "folds", "stratified", "seed", "scoring", "candidates",
                 "best", "test", "results")) {
             assertThat(s.get(f)).as(f).isEqualTo(c.get(f));
         }
+        // the vocabulary's word for z-scores fitted on each training fold (the command line said "fold" before)
+        assertThat(s.get("standardize").asText()).isEqualTo("train");
         assertThat(s.get("candidates").asInt()).isEqualTo(2 * 6 * 2);
         assertThat(s.get("test").get("rows").asInt()).isEqualTo(40);
 
         // "splitRng": "sklearn" shuffles the folds as the CLI's --split-rng sklearn (scikit-learn's StratifiedKFold)
         ServeClient.Reply sk = client.post("/grid/knn", "{\"dataset\":\"grid\",\"k\":\"1..6\",\"metric\":\"l2\","
-                + "\"folds\":3,\"seed\":7,\"splitRng\":\"sklearn\"}");
+                + "\"folds\":3,\"cvSeed\":7,\"splitRng\":\"sklearn\"}");
         assertThat(sk.status()).as(sk.text()).isEqualTo(200);
         StringWriter out2 = new StringWriter();
         code = io.vecml.cli.Main.run(new PrintWriter(out2, true), new PrintWriter(err, true), "grid", "knn", "--data",
-                g.toString(), "--k", "1..6", "--metric", "l2", "--folds", "3", "--seed", "7", "--split-rng", "sklearn",
+                g.toString(), "--k", "1..6", "--metric", "l2", "--folds", "3", CliFace.GRID_CV_SEED, "7", "--split-rng", "sklearn",
                 "--threads", "1", "--json");
         assertThat(code).as(err.toString()).isZero();
         assertThat(sk.json().get("results")).isEqualTo(ServeClient.JSON.readTree(out2.toString()).get("results"));
@@ -479,7 +481,7 @@ class ServeTest {
         byte[] none = npy(q, "none.npy", new float[0], 0, dims);
         for (String fit : List.of("{\"name\":\"e-knn\",\"dataset\":\"digits\",\"type\":\"knn\",\"k\":3}",
                 "{\"name\":\"e-template\",\"dataset\":\"digits\",\"type\":\"template\"}",
-                "{\"name\":\"e-linear\",\"dataset\":\"digits\",\"type\":\"linear\",\"epochs\":1,\"seed\":1}")) {
+                "{\"name\":\"e-linear\",\"dataset\":\"digits\",\"type\":\"linear\",\"epochs\":1,\"trainSeed\":1}")) {
             ServeClient.Reply f = client.post("/models", fit);
             assertThat(f.status()).as(f.text()).isEqualTo(201);
             String name = f.json().get("name").asText();

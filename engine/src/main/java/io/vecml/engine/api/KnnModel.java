@@ -235,7 +235,7 @@ public final class KnnModel implements Classifier {
      * distance weights 1/d, and when a neighbour is at distance 0 only those at distance 0 vote
      * (scikit-learn's rule). The highest share wins; ties go to the smallest class.
      */
-    private Scores voteShares(Neighbors nb, int k) {
+    Scores voteShares(Neighbors nb, int k) {
         Dataset t = fitted();
         int classes = t.numClasses();
         int nq = nb.queries();

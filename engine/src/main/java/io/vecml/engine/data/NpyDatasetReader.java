@@ -194,36 +194,59 @@ public final class NpyDatasetReader {
             throws IOException {
         try (FileAccess.Opened o = access.open(x);
              InputStream in = new BufferedInputStream(o.stream(), 1 << 16)) {
-            Npy.Header h = Npy.readHeader(in, x);
-            Npy.checkSize(x, h, o.size());
-            long[] shape = h.shape();
-            if (shape.length < 2 || shape.length > 4) {
-                throw DataFormatException.at(x, null, -1, "expected features of shape (N, D), (N, H, W) or"
-                        + " (N, H, W, C), found shape " + h.shapeText());
+            return features(in, o.size(), x, labels, y, names);
+        }
+    }
+
+    /**
+     * A feature array without labels from an in-memory {@code .npy} (a request body, say): uint8 stays uint8,
+     * other types become float32 as in a file. Every row gets label 0 of the one class "0". {@code name} names
+     * the source in errors.
+     */
+    public static Dataset readFeatures(byte[] npy, Path name) throws IOException {
+        InputStream in = new java.io.ByteArrayInputStream(npy);
+        Npy.Header h = Npy.readHeader(in, name);
+        Npy.checkSize(name, h, npy.length);
+        long rows = h.shape().length == 0 ? 0 : h.shape()[0];
+        if (rows > Integer.MAX_VALUE - 16) {
+            throw DataFormatException.at(name, null, -1, "shape " + h.shapeText() + " is too large");
+        }
+        in.reset();
+        return features(in, npy.length, name, new int[(int) rows], null, List.of("0"));
+    }
+
+    /** The features of {@code x} (a stream at its start, of {@code size} bytes) with {@code labels} (from {@code y}). */
+    private static Dataset features(InputStream in, long size, Path x, int[] labels, Path y, List<String> names)
+            throws IOException {
+        Npy.Header h = Npy.readHeader(in, x);
+        Npy.checkSize(x, h, size);
+        long[] shape = h.shape();
+        if (shape.length < 2 || shape.length > 4) {
+            throw DataFormatException.at(x, null, -1, "expected features of shape (N, D), (N, H, W) or"
+                    + " (N, H, W, C), found shape " + h.shapeText());
+        }
+        ImageShape image = imageShape(x, h);
+        long dimsL = 1;
+        for (int i = 1; i < shape.length; i++) {
+            dimsL *= shape[i];
+        }
+        if (shape[0] > Integer.MAX_VALUE || dimsL > Integer.MAX_VALUE / 8) {
+            throw DataFormatException.at(x, null, -1, "shape " + h.shapeText() + " is too large");
+        }
+        int rows = (int) shape[0];
+        int dims = (int) dimsL;
+        if (labels != null && rows != labels.length) {
+            throw new DataFormatException(x + " has " + rows + " rows (shape " + h.shapeText() + ") but " + y
+                    + " has " + labels.length + " labels");
+        }
+        Dataset.Type type = h.dtype() == Npy.Dtype.U1 ? Dataset.Type.UINT8 : Dataset.Type.FLOAT32;
+        try (Dataset.Builder b = Dataset.builder(type, rows, dims)) {
+            fill(in, x, h, b);
+            Npy.checkEnd(in, x, h);
+            for (int r = 0; labels != null && r < rows; r++) {
+                b.label(r, labels[r]);
             }
-            ImageShape image = imageShape(x, h);
-            long dimsL = 1;
-            for (int i = 1; i < shape.length; i++) {
-                dimsL *= shape[i];
-            }
-            if (shape[0] > Integer.MAX_VALUE || dimsL > Integer.MAX_VALUE / 8) {
-                throw DataFormatException.at(x, null, -1, "shape " + h.shapeText() + " is too large");
-            }
-            int rows = (int) shape[0];
-            int dims = (int) dimsL;
-            if (labels != null && rows != labels.length) {
-                throw new DataFormatException(x + " has " + rows + " rows (shape " + h.shapeText() + ") but " + y
-                        + " has " + labels.length + " labels");
-            }
-            Dataset.Type type = h.dtype() == Npy.Dtype.U1 ? Dataset.Type.UINT8 : Dataset.Type.FLOAT32;
-            try (Dataset.Builder b = Dataset.builder(type, rows, dims)) {
-                fill(in, x, h, b);
-                Npy.checkEnd(in, x, h);
-                for (int r = 0; r < rows && labels != null; r++) {
-                    b.label(r, labels[r]);
-                }
-                return b.build(names, image);
-            }
+            return b.build(names, image);
         }
     }
 
