@@ -57,6 +57,13 @@ class BenchCommandTest {
         if (System.getProperty("vecml.require", "").contains("openblas")) {
             assertThat(rows.findValuesAsText("group")).contains("gemm");
         }
+        // which BLAS: in the JSON and the text
+        JsonNode blas = n.get("blas");
+        assertThat(blas.get("gemm").asText()).isIn("openblas", "java");
+        assertThat(r.out()).contains("BLAS: ");
+        if (blas.get("loaded").asBoolean()) {
+            assertThat(r.out()).contains("OpenBLAS " + blas.get("version").asText());
+        }
         BufferedImage png = ImageIO.read(dir.resolve("bench.png").toFile());
         assertThat(png).isNotNull();
         assertThat(png.getHeight()).isGreaterThan(100);
