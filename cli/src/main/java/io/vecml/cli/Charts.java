@@ -1,5 +1,6 @@
 package io.vecml.cli;
 
+import io.vecml.engine.eval.KnnGridReports;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -238,5 +239,34 @@ final class Charts {
         String format(double v) {
             return String.format(Locale.ROOT, "%." + decimals + "f", Math.abs(v) < step * 1e-9 ? 0.0 : v);
         }
+    }
+
+    /** The classic figure: mean CV score (with +/- one std band as thin lines) against k, per metric and weighting. */
+    static BufferedImage accuracyVsK(KnnGridReports.Report r) {
+        java.util.Map<String, List<KnnGridReports.Row>> lines = new java.util.LinkedHashMap<>();
+        for (KnnGridReports.Row x : r.results()) {
+            lines.computeIfAbsent(x.metric() + (r.results().stream().map(KnnGridReports.Row::weights).distinct()
+                    .count() > 1
+                    ? " " + x.weights() : ""), key -> new java.util.ArrayList<>()).add(x);
+        }
+        List<Series> series = new java.util.ArrayList<>();
+        int c = 0;
+        for (var e : lines.entrySet()) {
+            List<KnnGridReports.Row> rows = e.getValue();
+            double[] x = new double[rows.size()];
+            double[] y = new double[rows.size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rows.get(i).k();
+                y[i] = rows.get(i).mean();
+            }
+            series.add(new Series(e.getKey(), x, y, PALETTE[c++ % PALETTE.length],
+                    Style.LINE_AND_POINTS));
+        }
+        KnnGridReports.Row b = r.best();
+        series.add(new Series(String.format(Locale.ROOT, "best: %s k=%d", b.metric(), b.k()),
+                new double[] {b.k()}, new double[] {b.mean()}, java.awt.Color.BLACK, Style.POINTS));
+        return render(720, 420, List.of(new Panel(String.format(Locale.ROOT,
+                "%d-fold cross-validated %s against k", r.folds(), r.scoring()), "k", "mean CV " + r.scoring(),
+                series, true)));
     }
 }

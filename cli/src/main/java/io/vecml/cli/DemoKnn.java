@@ -87,7 +87,7 @@ final class DemoKnn {
                         "kNN %s k=%d (chosen by %d-fold CV): test accuracy %.4f", bm.metric(), bm.k(), folds,
                         bm.testAccuracy())));
         KnnGridReports.Report gr = gridReport(source, train, g, folds, data.info.standardize());
-        run.picture("accuracyVsK", "accuracy-vs-k.png", () -> GridCommand.Knn.accuracyVsK(gr));
+        run.picture("accuracyVsK", "accuracy-vs-k.png", () -> Charts.accuracyVsK(gr));
         return new KnnSection(folds, folds + "-fold stratified, no shuffle (scikit-learn's GridSearchCV(cv=" + folds
                 + ")), accuracy" + (scaled ? ", standardised on each training fold" : ""), data.info.standardize(),
                 Arrays.stream(ks).boxed().toList(), g.seconds(), overall.metric().name(), overall.k(), metrics, grid);

@@ -19,6 +19,9 @@ import java.util.function.Supplier;
  */
 final class Timing {
 
+    /** No cap on rounds: only the budget's seconds bound the measurement. */
+    static final int UNLIMITED = Integer.MAX_VALUE;
+
     /** Two consecutive round medians within this relative distance count as warm. */
     static final double TOLERANCE = 0.10;
 
