@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
             "",
             "Prints a summary; --out DIR writes report.md (tables, links to the pictures), report.json and the "
             + "pictures; --json prints report.json. Timings: medians of rounds of runs, after warm-up rounds (until "
-            + "two consecutive round medians agree within 10%%); work slower than a few seconds runs once."},
+            + "two consecutive round medians agree within 10%%, with no JIT compilation running); work that does not"
+            + " settle within a few seconds is not measured."},
         footer = {"", "Examples:",
             "  vecml demo --out vecml-report",
             "  vecml demo --data cifar-10-python.tar.gz --train-limit 5000 --limit 500 --out vecml-report"})

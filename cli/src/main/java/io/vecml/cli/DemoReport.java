@@ -116,6 +116,7 @@ final class DemoReport {
                     cell(p.l2Id(), p.l2Millis(), "%.2f", "n/m"), cell(p.l1Id(), p.l1SpeedUp(), "%.1f", "n/m"),
                     cell(p.l2Id(), p.l2SpeedUp(), "%.1f", "n/m"), p.agreement());
         }
+        pw.printf(Locale.ROOT, "1-NN accuracy on these rows: L1 %.4f, L2 %.4f%n", dm.nn1AccuracyL1(), dm.nn1AccuracyL2());
         pw.printf("%nspeed-ups behind the summary (one thread; baseline ms / variant ms):%n");
         List<Ratio> all = new ArrayList<>();
         r.knn().metrics().forEach(m -> all.addAll(m.speedUps()));
@@ -125,7 +126,6 @@ final class DemoReport {
             pw.printf(Locale.ROOT, "  %-62s %-44s %s%n", x.work(), x.variant(), x.text());
         }
         pw.printf("n/m = not measured: the variant did not settle (%s)%n", r.speedUps().timing());
-        pw.printf(Locale.ROOT, "1-NN accuracy on these rows: L1 %.4f, L2 %.4f%n", dm.nn1AccuracyL1(), dm.nn1AccuracyL2());
         for (String n : r.notes()) {
             pw.println("note: " + n);
         }
@@ -256,9 +256,12 @@ final class DemoReport {
 
         b.append("## ").append(SECTIONS.get(7)).append("\n\n");
         b.append("Each speed-up times the baseline and the variant on the same work in the same JVM, one thread,"
-                + " after warm-up: rounds of runs are repeated until two consecutive round medians agree within 10%"
-                + " (the JIT has compiled the hot code by then), and the last median is reported; work slower than"
-                + " the time cap runs once and says so. This is a demonstration, not a benchmark harness: see"
+                + " after warm-up: rounds of runs are repeated until two consecutive round medians agree within 10%,"
+                + " no JIT compilation ran during the round and none is queued (and a SIMD variant allocates no more"
+                + " than its scalar baseline: boxed vectors mean uncompiled code); the last median is reported. A"
+                + " variant that does not settle within its budget is not measured, and every ratio with it says so."
+                + " Every ratio in this report is one entry's milliseconds over another's, from one table"
+                + " (`speedUps` in report.json). This is a demonstration, not a benchmark harness: see"
                 + " `vecml bench` and, for publishable numbers, the JMH suite (`bench/run.sh`).\n\n");
         for (String n : r.notes()) {
             b.append("- ").append(n).append('\n');
