@@ -18,8 +18,11 @@ class BenchCommandTest {
     @Test
     void quickRunPrintsRatiosAndWritesItsFiles() throws Exception {
         Path dir = tmp.resolve("bench");
-        CliTest.Run r = CliTest.run("bench", "--quick", "--out", dir.toString());
+        CliTest.Run r = CliTest.run("bench", "--quick", "--out", dir.toString(), "--progress", "always");
         assertThat(r.code()).as(r.err()).isZero();
+        // progress bars on stderr only, never mixed into the tables
+        assertThat(r.err()).contains("bench kNN L1", "bench kNN L2");
+        assertThat(r.out()).doesNotContain("\r").doesNotContain("bench kernels");
         assertThat(r.out()).contains("kernels", "GEMM", "kNN", "ratio", "warm-up rounds", "bench.json");
         assertThat(r.out()).containsPattern("\\d+\\.\\dx").contains("estimated float32 peak");
 
