@@ -130,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
         int nThreads = Parse.threads(threads, "--threads");
         Path dir = OutputPaths.folder(out, "--out", "report.json", "report.md");
         ProgressListener bar = progress.listener(err);
-        DemoRun run = new DemoRun(dir, nThreads, seed, bar);
+        DemoRun run = new DemoRun(dir, nThreads, seed, split.rng(), bar);
         DemoSpeed speed = new DemoSpeed(run, new Timing.Budget(repeats, Timing.UNLIMITED, 0.2, 3.0));
         KernelSelection kSel = KernelSelection.current();
         GemmSelection gSel = GemmSelection.current();

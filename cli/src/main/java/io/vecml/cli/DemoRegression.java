@@ -40,7 +40,7 @@ final class DemoRegression {
         }
         double[] x = table.column("Hours");
         double[] y = table.column("Scores");
-        Splits.Holdout h = Splits.holdout(x.length, 0.2, run.splitSeed);
+        Splits.Holdout h = run.splitRng.holdout(x.length, 0.2, run.splitSeed);
         double[][] xtr = rows(x, h.train());
         double[] ytr = pick(y, h.train());
         double[][] xte = rows(x, h.test());

@@ -1,6 +1,7 @@
 package io.vecml.cli;
 
 import io.vecml.engine.api.ProgressListener;
+import io.vecml.engine.data.SplitRng;
 import io.vecml.engine.gemm.Gemm;
 import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.gemm.JavaGemm;
@@ -28,6 +29,8 @@ final class DemoRun {
     final Path dir;
     final int threads;
     final long splitSeed;
+    /** The stream of seeded holdouts (--split-rng), also the regression's. */
+    final SplitRng splitRng;
     final ProgressListener progress;
     final Map<String, String> files = new LinkedHashMap<>();
     final List<String> notes = new ArrayList<>();
@@ -37,10 +40,11 @@ final class DemoRun {
     final Optional<Gemm> blas1;
     final Gemm java1 = new JavaGemm(1);
 
-    DemoRun(Path dir, int threads, long splitSeed, ProgressListener progress) {
+    DemoRun(Path dir, int threads, long splitSeed, SplitRng splitRng, ProgressListener progress) {
         this.dir = dir;
         this.threads = threads;
         this.splitSeed = splitSeed;
+        this.splitRng = splitRng;
         this.progress = progress;
         KernelSelection kSel = KernelSelection.current();
         GemmSelection gSel = GemmSelection.current();
