@@ -19,6 +19,9 @@ import java.util.function.Supplier;
  */
 final class Timing {
 
+    /** No cap on rounds: only the budget's seconds bound the measurement. */
+    static final int UNLIMITED = Integer.MAX_VALUE;
+
     /** Two consecutive round medians within this relative distance count as warm. */
     static final double TOLERANCE = 0.10;
 
@@ -34,8 +37,9 @@ final class Timing {
      * @param warmupRounds rounds run before the reported one
      * @param runs         all runs, warm-up included
      * @param converged    whether two consecutive round medians agreed within {@link #TOLERANCE}
+     * @param bytesPerRun  heap bytes the reported round allocated per run (-1: the JVM does not say)
      */
-    record Result(double millis, int warmupRounds, int runs, boolean converged) {
+    record Result(double millis, int warmupRounds, int runs, boolean converged, long bytesPerRun) {
         String describe() {
             return converged ? String.format(java.util.Locale.ROOT, "warm median after %d warm-up round%s", warmupRounds,
                     warmupRounds == 1 ? "" : "s")
@@ -81,6 +85,26 @@ final class Timing {
     }
 
     static Result measure(Supplier<?> work, Budget b) {
+        return measure(work, b, Long.MAX_VALUE);
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                    && t.isThreadAllocatedMemorySupported() ? t : null;
+
+    /** Bytes allocated by this thread so far, or -1 when the JVM does not say. */
+    private static long allocated() {
+        return THREADS == null ? -1 : THREADS.getCurrentThreadAllocatedBytes();
+    }
+
+    /**
+     * As {@link #measure(Supplier, Budget)}, and a round counts as warm only when its runs allocated at most
+     * {@code maxBytesPerRun} each (on average). Vector API code that C2 has not compiled into SIMD
+     * instructions (interpreted, C1, or C2 that failed to intrinsify) boxes every vector: it allocates on
+     * every operation and can look steady and JIT-quiet for seconds at ~1000x its speed (seen: a settled
+     * SIMD/scalar "0.0x"). Compiled kernels allocate nothing.
+     */
+    static Result measure(Supplier<?> work, Budget b, long maxBytesPerRun) {
         long start = System.nanoTime();
         long cap = start + (long) (b.maxSeconds() * 1e9);
         long min = start + (long) (b.minSeconds() * 1e9);
@@ -90,6 +114,7 @@ final class Timing {
             long jit = jitMillis();
             double[] t = new double[b.runsPerRound()];
             int n = 0;
+            long alloc0 = allocated();
             while (n < t.length) {
                 long t0 = System.nanoTime();
                 sink = work.get();
@@ -101,13 +126,16 @@ final class Timing {
                 }
             }
             double median = median(Arrays.copyOf(t, n));
+            long alloc1 = allocated();
             boolean jitQuiet = jitMillis() == jit && compilerIdle();
+            long bytes = alloc0 < 0 || alloc1 < 0 ? -1 : (alloc1 - alloc0) / n;
+            boolean unboxed = bytes < 0 || bytes <= maxBytesPerRun;
             if (!Double.isNaN(previous) && Math.abs(median - previous) <= TOLERANCE * previous && jitQuiet
-                    && System.nanoTime() >= min) {
-                return new Result(median, round, runs, true);
+                    && unboxed && System.nanoTime() >= min) {
+                return new Result(median, round, runs, true, bytes);
             }
             if (round + 1 >= b.maxRounds() || System.nanoTime() > cap) {
-                return new Result(median, round, runs, false);
+                return new Result(median, round, runs, false, bytes);
             }
             previous = median;
         }

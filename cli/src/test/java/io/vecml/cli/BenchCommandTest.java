@@ -18,8 +18,11 @@ class BenchCommandTest {
     @Test
     void quickRunPrintsRatiosAndWritesItsFiles() throws Exception {
         Path dir = tmp.resolve("bench");
-        CliTest.Run r = CliTest.run("bench", "--quick", "--out", dir.toString());
+        CliTest.Run r = CliTest.run("bench", "--quick", "--out", dir.toString(), "--progress", "always");
         assertThat(r.code()).as(r.err()).isZero();
+        // progress bars on stderr only, never mixed into the tables
+        assertThat(r.err()).contains("bench kNN L1", "bench kNN L2");
+        assertThat(r.out()).doesNotContain("\r").doesNotContain("bench kernels");
         assertThat(r.out()).contains("kernels", "GEMM", "kNN", "ratio", "warm-up rounds", "bench.json");
         assertThat(r.out()).containsPattern("\\d+\\.\\dx").contains("estimated float32 peak");
 
@@ -56,6 +59,13 @@ class BenchCommandTest {
         }
         if (System.getProperty("vecml.require", "").contains("openblas")) {
             assertThat(rows.findValuesAsText("group")).contains("gemm");
+        }
+        // which BLAS: in the JSON and the text
+        JsonNode blas = n.get("blas");
+        assertThat(blas.get("gemm").asText()).isIn("openblas", "java");
+        assertThat(r.out()).contains("BLAS: ");
+        if (blas.get("loaded").asBoolean()) {
+            assertThat(r.out()).contains("OpenBLAS " + blas.get("version").asText());
         }
         BufferedImage png = ImageIO.read(dir.resolve("bench.png").toFile());
         assertThat(png).isNotNull();

@@ -89,7 +89,7 @@ class LectureAndSplitOptionsTest {
                 assertThat(c.get("vecml")).isEqualTo(iris.get("testIndices"));
             }
             if (section.equals("student scores") && q.equals("prediction for 9.25 hours")) {
-                assertThat(LectureCommand.close(c.get("vecml").asDouble(), scores.get("prediction925").asDouble())).isTrue();
+                assertThat(LectureChecks.close(c.get("vecml").asDouble(), scores.get("prediction925").asDouble())).isTrue();
             }
         }
         CliTest.Run text = CliTest.run("lecture");
@@ -99,10 +99,10 @@ class LectureAndSplitOptionsTest {
 
     @Test
     void toleranceIsRelativeWithAFloor() {
-        assertThat(LectureCommand.close(1.0, 1.0 + 1e-10)).isTrue();
-        assertThat(LectureCommand.close(1.0, 1.0 + 1e-8)).isFalse();
-        assertThat(LectureCommand.close(5.75e-290, 5.75e-290 * (1 + 1e-12))).isTrue();
-        assertThat(LectureCommand.close(0.0, 1e-11)).isFalse();
+        assertThat(LectureChecks.close(1.0, 1.0 + 1e-10)).isTrue();
+        assertThat(LectureChecks.close(1.0, 1.0 + 1e-8)).isFalse();
+        assertThat(LectureChecks.close(5.75e-290, 5.75e-290 * (1 + 1e-12))).isTrue();
+        assertThat(LectureChecks.close(0.0, 1e-11)).isFalse();
     }
 
     /** The lecture's grid search through the ordinary options gives scikit-learn's best and scores. */
@@ -115,7 +115,7 @@ class LectureAndSplitOptionsTest {
         assertThat(n.get("rows").asInt()).isEqualTo(iris.get("trainIndices").size());
         assertThat(n.get("best").get("k").asInt()).isEqualTo(iris.get("bestK").asInt());
         assertThat(n.get("best").get("metric").asText()).isEqualTo("L2");
-        assertThat(LectureCommand.close(n.get("best").get("mean").asDouble(), iris.get("bestCvScore").asDouble())).isTrue();
+        assertThat(LectureChecks.close(n.get("best").get("mean").asDouble(), iris.get("bestCvScore").asDouble())).isTrue();
         assertThat(n.get("test").get("accuracy").asDouble()).isEqualTo(iris.get("testAccuracy").asDouble());
         for (JsonNode c : iris.get("candidates")) {
             String metric = c.get("metric").asText().equals("euclidean") ? "L2" : "L1";
@@ -127,7 +127,7 @@ class LectureAndSplitOptionsTest {
             }
             assertThat(mine).as(c.toString()).isNotNull();
             assertThat(mine.get("rank").asInt()).as(c.toString()).isEqualTo(c.get("rank").asInt());
-            assertThat(LectureCommand.close(mine.get("mean").asDouble(), c.get("mean").asDouble())).as(c.toString()).isTrue();
+            assertThat(LectureChecks.close(mine.get("mean").asDouble(), c.get("mean").asDouble())).as(c.toString()).isTrue();
         }
         // The same folds handed over as a file (scikit-learn's KFold indices, written by the generator) and the
         // same holdout as a split file give the same scores.
@@ -168,8 +168,8 @@ class LectureAndSplitOptionsTest {
                 "--split-rng", "sklearn", "--json"));
         JsonNode s = ref.get("studentScores");
         assertThat(r.get("trainRows").asInt()).isEqualTo(20);
-        assertThat(LectureCommand.close(r.get("intercept").asDouble(), s.get("intercept").asDouble())).isTrue();
-        assertThat(LectureCommand.close(r.get("testMetrics").get("rmse").asDouble(), s.get("rmse").asDouble())).isTrue();
+        assertThat(LectureChecks.close(r.get("intercept").asDouble(), s.get("intercept").asDouble())).isTrue();
+        assertThat(LectureChecks.close(r.get("testMetrics").get("rmse").asDouble(), s.get("rmse").asDouble())).isTrue();
         CliTest.Run both = CliTest.run("regress", "--train", csv.toString(), "--test", csv.toString(), "--target", "Scores",
                 "--test-fraction", "0.2");
         assertThat(both.code()).isEqualTo(2);

@@ -418,6 +418,7 @@ class ServeApiTest {
                 "--threads", "1", "--json");
         assertThat(code).as(err.toString()).isZero();
         JsonNode c = ServeClient.JSON.readTree(out.toString());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) c).remove("blas"); // every command's JSON says which BLAS ran
         List<String> fields = new ArrayList<>();
         c.fieldNames().forEachRemaining(fields::add);
         List<String> serverFields = new ArrayList<>();
