@@ -144,48 +144,101 @@ final class KnnSearch {
         }
     }
 
+    /**
+     * The k nearest of every query; distances are L1 or squared L2 here.
+     *
+     * <p>With pooled bounds (the filter path) the queries go in filter units first; as soon as the
+     * bounds are seen not to prune ({@link FilterStats#useless}, decided on the first
+     * {@link FilterStats#MIN_QUERIES} queries) no further filter unit starts, and every query not
+     * yet started is planned again as brute force with that producer's own unit size (a GEMM
+     * unit of {@link #QB_GEMM} queries reuses each training tile four times as often as a filter
+     * unit would), so failed pruning costs the probe and the pooled copy, not a slower brute force.
+     */
+    Lists run(Dataset queries, int k, int threads) {
+        int nq = queries.rows();
+        SearchContext ctx = new SearchContext(train, queries, metric, kernels, k);
+        Lists out = new Lists(nq, k);
+        if (bounds == null) {
+            List<Unit> units = plan(0, nq, gemmPath ? QB_GEMM : QB_DIRECT, threads, true);
+            runUnits(ctx, units, threads, false, out);
+            return out;
+        }
+        int qb = Math.max(1, Math.min(QB_FILTER, (nq + threads - 1) / threads));
+        List<Unit> units = plan(0, nq, qb, threads, false);
+        boolean[] done = runUnits(ctx, units, threads, true, out);
+        List<Unit> rest = new ArrayList<>();
+        for (int u = 0; u < units.size(); u++) {
+            if (!done[u]) {
+                // Consecutive unstarted units form one range, re-cut at the brute-force unit size.
+                int from = units.get(u).q0;
+                while (u + 1 < units.size() && !done[u + 1]) {
+                    u++;
+                }
+                stats.fallbackQueries.addAndGet(units.get(u).q1 - from);
+                rest.addAll(plan(from, units.get(u).q1, gemmPath ? QB_GEMM : QB_DIRECT, threads, true));
+            }
+        }
+        if (!rest.isEmpty()) {
+            runUnits(ctx, rest, threads, false, out);
+        }
+        return out;
+    }
+
     private record Unit(int q0, int q1, int t0, int t1) {
     }
 
-    /** The k nearest of every query; distances are L1 or squared L2 here. */
-    Lists run(Dataset queries, int k, int threads) {
-        int nq = queries.rows();
+    /**
+     * Units over queries from..to - 1 in blocks of qb; with fewer blocks than threads and
+     * {@code splitTrain}, the training set is cut into parts too, so every thread has work.
+     */
+    private List<Unit> plan(int from, int to, int qb, int threads, boolean splitTrain) {
         int nt = train.rows();
-        int qb = bounds != null ? Math.max(1, Math.min(QB_FILTER, (nq + threads - 1) / threads))
-                : gemmPath ? QB_GEMM : QB_DIRECT;
-        int qBlocks = (nq + qb - 1) / qb;
-        // Fewer query blocks than threads: also split the training set, so every thread has work.
-        int parts = qBlocks >= threads || bounds != null ? 1 : Math.min(nt, (threads + qBlocks - 1) / qBlocks);
+        int qBlocks = (to - from + qb - 1) / qb;
+        int parts = !splitTrain || qBlocks >= threads ? 1 : Math.min(nt, (threads + qBlocks - 1) / qBlocks);
         parts = Math.max(1, parts);
         List<Unit> units = new ArrayList<>();
         for (int b = 0; b < qBlocks; b++) {
             for (int p = 0; p < parts; p++) {
-                units.add(new Unit(b * qb, Math.min(nq, (b + 1) * qb),
+                units.add(new Unit(from + b * qb, Math.min(to, from + (b + 1) * qb),
                         (int) ((long) nt * p / parts), (int) ((long) nt * (p + 1) / parts)));
             }
         }
-        int javaThreads = Math.min(threads, units.size());
+        return units;
+    }
+
+    /**
+     * Runs the units on up to {@code threads} threads and merges their lists into out. With
+     * {@code filter}, units are filter units, and a worker starts none once the filter stats say
+     * the bounds do not prune; returns which units ran.
+     */
+    private boolean[] runUnits(SearchContext ctx, List<Unit> units, int threads, boolean filter, Lists out) {
+        int k = ctx.k();
+        int javaThreads = Math.max(1, Math.min(threads, units.size()));
         // Java threads and OpenBLAS threads never both: several Java threads each get a 1-thread GEMM.
         int gemmThreads = javaThreads > 1 ? 1 : threads;
         Lists[] results = new Lists[units.size()];
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        SearchContext ctx = new SearchContext(train, queries, metric, kernels, k);
         Runnable work = () -> {
-            try (DistanceProducer w = bounds != null
+            try (DistanceProducer w = filter
                     ? new FilterRefine(ctx, bounds, stats, new TopKConsumer(k), () -> bruteForce(ctx, gemmThreads))
                     : bruteForce(ctx, gemmThreads)) {
                 for (int u; (u = next.getAndIncrement()) < units.size() && failure.get() == null; ) {
+                    if (filter && stats.useless) {
+                        break;
+                    }
                     Unit unit = units.get(u);
-                    Lists out = new Lists(unit.q1 - unit.q0, k);
-                    w.search(unit.q0, unit.q1, unit.t0, unit.t1, out);
-                    results[u] = out;
+                    Lists l = new Lists(unit.q1 - unit.q0, k);
+                    w.search(unit.q0, unit.q1, unit.t0, unit.t1, l);
+                    results[u] = l;
                 }
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
             }
         };
-        Fork.run(javaThreads, "vecml-knn", i -> work.run());
+        if (!units.isEmpty()) {
+            Fork.run(javaThreads, "vecml-knn", i -> work.run());
+        }
         Throwable t = failure.get();
         if (t != null) {
             if (t instanceof RuntimeException re) {
@@ -196,37 +249,33 @@ final class KnnSearch {
             }
             throw new IllegalStateException(t);
         }
-        return merge(nq, k, qb, parts, results);
+        boolean[] done = new boolean[units.size()];
+        for (int u = 0; u < units.size(); ) {
+            // The parts of one query block are consecutive units with the same queries.
+            int end = u + 1;
+            while (end < units.size() && units.get(end).q0 == units.get(u).q0) {
+                end++;
+            }
+            if (results[u] != null) {
+                merge(units.get(u).q0, units.get(u).q1, k, results, u, end, out);
+                for (int x = u; x < end; x++) {
+                    done[x] = true;
+                }
+            }
+            u = end;
+        }
+        return done;
     }
 
     /**
-     * The brute-force producer of this search's metric, type and path: L2 through GEMM when
-     * {@code gemmPath}, else the exact uint8 tiles or the float32 tiles with an exact re-rank.
+     * The k nearest of each training row range, queries q0..q1 - 1 in results[from..to), merged by
+     * (distance, index) into out.
      */
-    private DistanceProducer bruteForce(SearchContext ctx, int gemmThreads) {
-        if (metric == Metric.L2 && gemmPath) {
-            return new GemmTiles(ctx, new RerankConsumer(ctx), trainCache(), gemms.apply(gemmThreads));
-        }
-        if (train.type() == Dataset.Type.FLOAT32) {
-            return new FloatTiles(ctx, new RerankConsumer(ctx), metric == Metric.L2 ? trainCache().norms() : null);
-        }
-        return new DirectTiles(ctx, new TopKConsumer(ctx.k()));
-    }
-
-    private synchronized TrainCache trainCache() {
-        if (cache == null) {
-            cache = fallbackCache.get();
-        }
-        return cache;
-    }
-
-    /** Merges the parts' lists of each query by (distance, index). */
-    private static Lists merge(int nq, int k, int qb, int parts, Lists[] results) {
-        Lists out = new Lists(nq, k);
+    private static void merge(int q0, int q1, int k, Lists[] results, int from, int to, Lists out) {
+        int parts = to - from;
         int[] pos = new int[parts];
-        for (int q = 0; q < nq; q++) {
-            int b = q / qb;
-            int local = q - b * qb;
+        for (int q = q0; q < q1; q++) {
+            int local = q - q0;
             Arrays.fill(pos, 0);
             int n = 0;
             while (n < k) {
@@ -234,7 +283,7 @@ final class KnnSearch {
                 double bd = 0;
                 int bi = 0;
                 for (int p = 0; p < parts; p++) {
-                    Lists l = results[b * parts + p];
+                    Lists l = results[from + p];
                     if (pos[p] < l.count[local]) {
                         int at = local * k + pos[p];
                         double dd = l.dist[at];
@@ -256,7 +305,27 @@ final class KnnSearch {
             }
             out.count[q] = n;
         }
-        return out;
+    }
+
+    /**
+     * The brute-force producer of this search's metric, type and path: L2 through GEMM when
+     * {@code gemmPath}, else the exact uint8 tiles or the float32 tiles with an exact re-rank.
+     */
+    private DistanceProducer bruteForce(SearchContext ctx, int gemmThreads) {
+        if (metric == Metric.L2 && gemmPath) {
+            return new GemmTiles(ctx, new RerankConsumer(ctx), trainCache(), gemms.apply(gemmThreads));
+        }
+        if (train.type() == Dataset.Type.FLOAT32) {
+            return new FloatTiles(ctx, new RerankConsumer(ctx), metric == Metric.L2 ? trainCache().norms() : null);
+        }
+        return new DirectTiles(ctx, new TopKConsumer(ctx.k()));
+    }
+
+    private synchronized TrainCache trainCache() {
+        if (cache == null) {
+            cache = fallbackCache.get();
+        }
+        return cache;
     }
 
     // ---- error bounds --------------------------------------------------------------------------
