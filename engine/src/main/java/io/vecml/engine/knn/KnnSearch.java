@@ -4,6 +4,8 @@ import io.vecml.engine.concurrent.Fork;
 
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.distance.Metric;
+import io.vecml.engine.gemm.Bf16Gemm;
+import io.vecml.engine.gemm.Bf16Selection;
 import io.vecml.engine.gemm.Gemm;
 import io.vecml.engine.kernels.Kernels;
 import java.lang.foreign.MemorySegment;
@@ -56,6 +58,8 @@ final class KnnSearch {
     private final PooledBounds bounds;
     private final Supplier<TrainCache> fallbackCache;
     private final FilterStats stats = new FilterStats();
+    private final Bf16Selection bf16;
+    private volatile String bruteForceName = "none";
 
     /**
      * @param cache  float copy and norms of the training set (L2 paths that need them), else null
@@ -63,7 +67,7 @@ final class KnnSearch {
      */
     KnnSearch(Dataset train, Metric metric, Kernels kernels, boolean gemmPath, TrainCache cache,
               IntFunction<Gemm> gemms) {
-        this(train, metric, kernels, gemmPath, cache, gemms, null, null);
+        this(train, metric, kernels, gemmPath, cache, gemms, null, null, null);
     }
 
     /**
@@ -74,7 +78,7 @@ final class KnnSearch {
      * from {@code fallbackCache}).
      */
     KnnSearch(Dataset train, Metric metric, Kernels kernels, boolean gemmPath, TrainCache cache,
-              IntFunction<Gemm> gemms, PooledBounds bounds, Supplier<TrainCache> fallbackCache) {
+              IntFunction<Gemm> gemms, PooledBounds bounds, Supplier<TrainCache> fallbackCache, Bf16Selection bf16) {
         this.train = train;
         this.metric = metric;
         this.kernels = kernels;
@@ -83,6 +87,20 @@ final class KnnSearch {
         this.gemms = gemms;
         this.bounds = bounds;
         this.fallbackCache = fallbackCache;
+        this.bf16 = bf16;
+    }
+
+    /**
+     * Whether the GEMM producer multiplies uint8 data in bfloat16: the L2 GEMM path, uint8 data
+     * and a bfloat16 GEMM selected.
+     */
+    static boolean usesBf16(Dataset train, Metric metric, boolean gemmPath, Bf16Selection bf16) {
+        return gemmPath && metric == Metric.L2 && train.type() == Dataset.Type.UINT8 && bf16 != null && bf16.active();
+    }
+
+    /** The brute-force producer the last search used (or would use), e.g. "gemm:openblas", "gemm-bf16:java-bf16". */
+    String bruteForceName() {
+        return bruteForceName;
     }
 
     /** Queries per unit on the filter path. */
@@ -125,8 +143,12 @@ final class KnnSearch {
         return stats;
     }
 
-    /** Training-set derived data for the L2 paths: squared norms and (GEMM, uint8) a float32 copy. */
-    record TrainCache(double[] norms, MemorySegment floats, int ld) {
+    /**
+     * Training-set derived data for the L2 paths: squared norms and, for uint8 GEMM, a float32 copy
+     * ({@code floats}, sgemm) or a bfloat16 copy ({@code bf16}, sbgemm), each null when not built;
+     * both with leading dimension {@code ld} (elements).
+     */
+    record TrainCache(double[] norms, MemorySegment floats, MemorySegment bf16, int ld) {
     }
 
     /** Per query, the exact k nearest (fewer when a unit's part is smaller), sorted by (distance, index). */
@@ -312,12 +334,23 @@ final class KnnSearch {
      * {@code gemmPath}, else the exact uint8 tiles or the float32 tiles with an exact re-rank.
      */
     private DistanceProducer bruteForce(SearchContext ctx, int gemmThreads) {
+        if (usesBf16(train, metric, gemmPath, bf16)) {
+            Gemm g = gemms.apply(gemmThreads);
+            Bf16Gemm b = bf16.create(gemmThreads, g).orElseThrow();
+            bf16.announce();
+            bruteForceName = "gemm-bf16:" + b.name();
+            return new Bf16GemmTiles(ctx, new RerankConsumer(ctx), trainCache(), b);
+        }
         if (metric == Metric.L2 && gemmPath) {
-            return new GemmTiles(ctx, new RerankConsumer(ctx), trainCache(), gemms.apply(gemmThreads));
+            Gemm g = gemms.apply(gemmThreads);
+            bruteForceName = "gemm:" + g.name();
+            return new GemmTiles(ctx, new RerankConsumer(ctx), trainCache(), g);
         }
         if (train.type() == Dataset.Type.FLOAT32) {
+            bruteForceName = "float-tiles";
             return new FloatTiles(ctx, new RerankConsumer(ctx), metric == Metric.L2 ? trainCache().norms() : null);
         }
+        bruteForceName = "direct-tiles";
         return new DirectTiles(ctx, new TopKConsumer(ctx.k()));
     }
 
@@ -354,6 +387,18 @@ final class KnnSearch {
      */
     static double gemmBound(int d) {
         return gamma(d) + (2.0 * d + 12) * 0x1p-52;
+    }
+
+    /**
+     * Bound factor of the bfloat16 GEMM path (uint8 data only): the operands are exact in bfloat16
+     * and every product of two of them is exact in float32 (at most 16 significant bits), so the
+     * only rounding is in the float32 sums, as in {@link #gemmBound}. The sums' rounding mode is the
+     * library's (the BF16 dot-product instructions round to nearest even; a kernel could also add
+     * pairs before accumulating, or round toward zero): twice gamma_d covers a unit roundoff of
+     * 2^-23 per addition in any order, so the bound holds whichever the kernel does.
+     */
+    static double bf16GemmBound(int d) {
+        return 2 * gamma(d) + (2.0 * d + 12) * 0x1p-52;
     }
 
     /**
