@@ -26,7 +26,8 @@ import java.util.Objects;
  * </ul>
  *
  * <p>{@link #fit} keeps a reference to the training set (no copy; keep it open while this model is
- * used). The L2 GEMM path of uint8 data builds a float32 copy of the training set on first use,
+ * used). The L2 GEMM path of uint8 data builds a float32 copy of the training set on first use
+ * (a bfloat16 copy, half the size, when {@link Bf16Selection} multiplies in bfloat16),
  * and the filter path of uint8 data ({@link KnnOptions.Path#FILTER}, the default for 1000 or more
  * training rows) a pooled copy (block sums, about 1/16 to 1/4 of the floats of a full copy); both
  * are freed by {@link #close()}. Inputs must be finite. uint8 L2 supports up to 66052 dimensions (the
