@@ -42,6 +42,7 @@ final class InfoCommand implements Callable<Integer> {
                 ? info.vectorBits() + "-bit vectors (" + info.vectorBits() / 32 + " float lanes)" : "unavailable");
         out.printf("kernels      %s  (%s)%n", info.kernels(), info.kernelsReason());
         out.printf("GEMM         %s  (%s)%n", info.gemm(), info.gemmReason());
+        out.printf("bf16 GEMM    %s  (%s)%n", info.bf16Gemm(), info.bf16Reason());
         PlatformInfo.OpenBlasInfo ob = info.openblas();
         if (ob.loaded()) {
             out.printf("OpenBLAS     %s, core %s, %d threads, %s%n", ob.version(), ob.coreName(), ob.threads(),

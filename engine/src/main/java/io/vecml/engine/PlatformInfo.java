@@ -1,6 +1,7 @@
 package io.vecml.engine;
 
 import io.vecml.blas.OpenBlas;
+import io.vecml.engine.gemm.Bf16Selection;
 import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.kernels.KernelSelection;
 import java.io.IOException;
@@ -21,6 +22,7 @@ public record PlatformInfo(
         String cpuModel, Map<String, Boolean> cpuFlags,
         int vectorBits, String kernels, String kernelsReason, boolean kernelsFallback,
         String gemm, String gemmReason, boolean gemmFallback,
+        String bf16Gemm, String bf16Reason,
         OpenBlasInfo openblas) {
 
     /** The CPU features that matter to vecml's kernels. */
@@ -35,6 +37,7 @@ public record PlatformInfo(
     public static PlatformInfo collect() {
         KernelSelection ks = KernelSelection.current();
         GemmSelection gs = GemmSelection.current();
+        Bf16Selection bf = Bf16Selection.current();
         OpenBlasInfo ob;
         if (gs.blas().isPresent()) {
             OpenBlas b = gs.blas().get();
@@ -55,7 +58,7 @@ public record PlatformInfo(
                 System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
                 cpu.getOrDefault("model name", "unknown"), f,
                 ks.vectorBits(), ks.kernels().name(), ks.reason(), ks.fallback(),
-                gs.choice(), gs.reason(), gs.fallback(), ob);
+                gs.choice(), gs.reason(), gs.fallback(), bf.choice(), bf.reason(), ob);
     }
 
     /** The first processor's entries of /proc/cpuinfo (empty where there is none). */

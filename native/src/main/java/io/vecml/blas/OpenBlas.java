@@ -28,6 +28,8 @@ public final class OpenBlas {
     private final Path path;
     private final String source;
     private final MethodHandle sgemm;
+    /** {@code cblas_sbgemm}, or null when this build does not export it (built without BUILD_BFLOAT16). */
+    private final MethodHandle sbgemm;
     private final MethodHandle getConfig;
     private final MethodHandle getCorename;
     private final MethodHandle getNumThreads;
@@ -45,6 +47,13 @@ public final class OpenBlas {
                 ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        // Same C signature as cblas_sgemm, with bfloat16 (uint16) A and B: the ABI is identical.
+        this.sbgemm = lookup.find("cblas_sbgemm").map(sym -> LINKER.downcallHandle(sym, FunctionDescriptor.ofVoid(
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT))).orElse(null);
         this.getConfig = handle(lookup, "openblas_get_config", FunctionDescriptor.of(ValueLayout.ADDRESS));
         this.getCorename = handle(lookup, "openblas_get_corename", FunctionDescriptor.of(ValueLayout.ADDRESS));
         this.getNumThreads = handle(lookup, "openblas_get_num_threads", FunctionDescriptor.of(ValueLayout.JAVA_INT));
@@ -167,16 +176,60 @@ public final class OpenBlas {
         }
     }
 
+    /**
+     * Whether this library exports {@code cblas_sbgemm} (OpenBLAS built with BUILD_BFLOAT16=1). Whether
+     * it is fast depends on the CPU too (AVX512_BF16 or AMX): the caller decides, see the engine's
+     * GEMM selection.
+     */
+    public boolean hasSbgemm() {
+        return sbgemm != null;
+    }
+
+    /**
+     * {@code cblas_sbgemm}: C = alpha * op(A) * op(B) + beta * C with A and B in bfloat16 (the upper
+     * 16 bits of a float32, 2 bytes each) and C in float32; OpenBLAS accumulates in float32.
+     * Offsets and leading dimensions count elements (bfloat16 values in A and B, floats in C).
+     *
+     * @throws UnsupportedOperationException when {@link #hasSbgemm()} is false
+     */
+    public void sbgemm(Layout layout, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                       MemorySegment a, long aOff, int lda,
+                       MemorySegment b, long bOff, int ldb,
+                       float beta, MemorySegment c, long cOff, int ldc) {
+        if (sbgemm == null) {
+            throw new UnsupportedOperationException("cblas_sbgemm is not exported by " + path
+                    + " (OpenBLAS built without BUILD_BFLOAT16)");
+        }
+        SgemmArgs.checkBf16(layout, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        MemorySegment pa = bytePointer("sbgemm", "A", a, aOff * 2, m > 0 && k > 0);
+        MemorySegment pb = bytePointer("sbgemm", "B", b, bOff * 2, k > 0 && n > 0);
+        MemorySegment pc = bytePointer("sbgemm", "C", c, cOff * Float.BYTES, true);
+        try {
+            sbgemm.invokeExact(layout.cblas, Transpose.of(transA).cblas, Transpose.of(transB).cblas,
+                    m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cblas_sbgemm failed", t);
+        }
+    }
+
     private static MemorySegment pointer(String name, MemorySegment seg, long off, boolean used) {
+        return bytePointer("sgemm", name, seg, off * Float.BYTES, used);
+    }
+
+    /** seg + byteOff as a native pointer for a call of fn. */
+    private static MemorySegment bytePointer(String fn, String name, MemorySegment seg, long byteOff, boolean used) {
         if (!used) {
             // With k == 0 BLAS does not read A or B, but it still wants a pointer.
             return seg == null || !seg.isNative() ? MemorySegment.NULL : seg;
         }
         if (!seg.isNative()) {
-            throw new IllegalArgumentException("sgemm: matrix " + name
+            throw new IllegalArgumentException(fn + ": matrix " + name
                     + " is a heap segment; OpenBLAS needs native (off-heap) memory, e.g. from an Arena");
         }
-        return seg.asSlice(off * Float.BYTES);
+        return seg.asSlice(byteOff);
     }
 
     @Override

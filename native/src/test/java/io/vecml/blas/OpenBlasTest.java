@@ -195,4 +195,48 @@ class OpenBlasTest {
         MemorySegment.copy(x, 0, s, ValueLayout.JAVA_FLOAT, (long) pad * Float.BYTES, x.length);
         return s;
     }
+
+    /**
+     * cblas_sbgemm where the library exports it: on integers 0..255 (exact in bfloat16) with short
+     * sums (exact in float32) it equals sgemm bit for bit. Where it is not exported (builds without
+     * BUILD_BFLOAT16, such as the bundled one) the probe says so and the call is refused with the
+     * library's name, never a crash.
+     */
+    @Test
+    void sbgemmWhereExportedElseRefused() {
+        int m = 5, n = 7, k = 96;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a16 = arena.allocate((long) m * k * 2, 64);
+            MemorySegment b16 = arena.allocate((long) n * k * 2, 64);
+            MemorySegment a32 = arena.allocate((long) m * k * 4, 64);
+            MemorySegment b32 = arena.allocate((long) n * k * 4, 64);
+            Random rnd = new Random(9);
+            for (int i = 0; i < m * k; i++) {
+                int v = rnd.nextInt(256);
+                a16.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (Float.floatToRawIntBits(v) >>> 16));
+                a32.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
+            }
+            for (int i = 0; i < n * k; i++) {
+                int v = rnd.nextInt(256);
+                b16.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (Float.floatToRawIntBits(v) >>> 16));
+                b32.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
+            }
+            MemorySegment c1 = arena.allocate((long) m * n * 4, 64);
+            MemorySegment c2 = arena.allocate((long) m * n * 4, 64);
+            System.out.println("cblas_sbgemm exported by " + blas.path() + ": " + blas.hasSbgemm());
+            if (blas.hasSbgemm()) {
+                blas.sbgemm(Layout.ROW_MAJOR, false, true, m, n, k, 1f, a16, 0, k, b16, 0, k, 0f, c1, 0, n);
+                blas.sgemm(Layout.ROW_MAJOR, false, true, m, n, k, 1f, a32, 0, k, b32, 0, k, 0f, c2, 0, n);
+                for (int i = 0; i < m * n; i++) {
+                    assertThat(c1.getAtIndex(ValueLayout.JAVA_FLOAT, i)).isEqualTo(c2.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+                }
+                assertThatThrownBy(() -> blas.sbgemm(Layout.ROW_MAJOR, false, true, m, n, k, 1f, a16, 0, k, b16, 1, k,
+                        0f, c1, 0, n)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bfloat16 values");
+            } else {
+                assertThatThrownBy(() -> blas.sbgemm(Layout.ROW_MAJOR, false, true, m, n, k, 1f, a16, 0, k, b16, 0, k,
+                        0f, c1, 0, n)).isInstanceOf(UnsupportedOperationException.class)
+                        .hasMessageContaining("cblas_sbgemm").hasMessageContaining(blas.path().toString());
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.vecml.engine.knn;
 
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.distance.Metric;
+import io.vecml.engine.gemm.Bf16Selection;
 import io.vecml.engine.gemm.GemmSelection;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +26,8 @@ import java.util.Objects;
  * </ul>
  *
  * <p>{@link #fit} keeps a reference to the training set (no copy; keep it open while this model is
- * used). The L2 GEMM path of uint8 data builds a float32 copy of the training set on first use,
+ * used). The L2 GEMM path of uint8 data builds a float32 copy of the training set on first use
+ * (a bfloat16 copy, half the size, when {@link Bf16Selection} multiplies in bfloat16),
  * and the filter path of uint8 data ({@link KnnOptions.Path#FILTER}, the default for 1000 or more
  * training rows) a pooled copy (block sums, about 1/16 to 1/4 of the floats of a full copy); both
  * are freed by {@link #close()}. Inputs must be finite. uint8 L2 supports up to 66052 dimensions (the
@@ -45,6 +47,9 @@ public final class KnnClassifier implements AutoCloseable {
     private MemorySegment floats;
     private PooledBounds bounds;
     private volatile KnnSearch.FilterStats lastStats;
+    private volatile String lastBruteForce;
+    private MemorySegment bf16Copy;
+    private Bf16Selection bf16;
 
     public KnnClassifier(KnnOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -108,9 +113,12 @@ public final class KnnClassifier implements AutoCloseable {
             case DIRECT -> false;
             case AUTO, FILTER -> (long) queries.rows() * t.dims() >= KnnOptions.GEMM_MIN_WORK;
         };
+        boolean u8Gemm = gemm && t.type() == Dataset.Type.UINT8;
+        Bf16Selection bf = u8Gemm ? bf16() : null;
+        boolean useBf16 = KnnSearch.usesBf16(t, options.metric(), gemm, bf);
         KnnSearch.TrainCache cache = null;
         if (!filter && l2 && (gemm || t.type() == Dataset.Type.FLOAT32)) {
-            cache = cache(gemm && t.type() == Dataset.Type.UINT8);
+            cache = cache(u8Gemm && !useBf16, useBf16);
         }
         int threads = options.threads();
         if (gemm && threads > 1) {
@@ -124,12 +132,12 @@ public final class KnnClassifier implements AutoCloseable {
                 });
             }
         }
-        boolean gemmFinal = gemm;
         KnnSearch search = new KnnSearch(t, options.metric(), options.kernels(), gemm, cache,
                 n -> GemmSelection.current().create(n), filter ? bounds() : null,
-                () -> cache(gemmFinal && t.type() == Dataset.Type.UINT8));
+                () -> cache(u8Gemm && !useBf16, useBf16), bf);
         KnnSearch.Lists lists = search.run(queries, k, threads);
         lastStats = filter ? search.stats() : null;
+        lastBruteForce = search.bruteForceName();
         int nq = queries.rows();
         double[] dist = new double[nq * k];
         for (int i = 0; i < dist.length; i++) {
@@ -206,8 +214,11 @@ public final class KnnClassifier implements AutoCloseable {
         return train;
     }
 
-    /** Norms of the training rows, and for uint8 GEMM a float32 copy (same stride), built once. */
-    private synchronized KnnSearch.TrainCache cache(boolean needFloats) {
+    /**
+     * Norms of the training rows, and for uint8 GEMM a float32 copy or a bfloat16 copy (same
+     * stride), each built once.
+     */
+    private synchronized KnnSearch.TrainCache cache(boolean needFloats, boolean needBf16) {
         Dataset t = train;
         if (norms == null) {
             double[] n = new double[t.rows()];
@@ -231,7 +242,39 @@ public final class KnnClassifier implements AutoCloseable {
             }
             floats = f;
         }
-        return new KnnSearch.TrainCache(norms, floats, (int) t.stride());
+        if (needBf16 && bf16Copy == null) {
+            if (cacheArena == null) {
+                cacheArena = Arena.ofShared();
+            }
+            long ld = t.stride();
+            MemorySegment b = cacheArena.allocate(Math.max(1, t.rows() * ld * 2), 64);
+            byte[] row = new byte[t.dims()];
+            short[] brow = new short[t.dims()];
+            for (int r = 0; r < t.rows(); r++) {
+                MemorySegment.copy(t.segment(), ValueLayout.JAVA_BYTE, t.rowOffset(r), row, 0, row.length);
+                for (int c = 0; c < row.length; c++) {
+                    brow[c] = Bf16GemmTiles.bf16(row[c] & 0xFF);
+                }
+                MemorySegment.copy(brow, 0, b, ValueLayout.JAVA_SHORT_UNALIGNED, r * ld * 2, brow.length);
+            }
+            bf16Copy = b;
+        }
+        return new KnnSearch.TrainCache(norms, floats, bf16Copy, (int) t.stride());
+    }
+
+    /** The bfloat16 choice for uint8 L2 GEMM: the JVM's unless a test set one. */
+    private synchronized Bf16Selection bf16() {
+        return bf16 != null ? bf16 : Bf16Selection.current();
+    }
+
+    /** Uses this bfloat16 choice instead of the JVM's (tests: every choice on any machine). */
+    synchronized void useBf16(Bf16Selection selection) {
+        this.bf16 = selection;
+    }
+
+    /** The brute-force producer of the last search (diagnostics, tests), e.g. "gemm-bf16:openblas-sbgemm". */
+    String lastBruteForce() {
+        return lastBruteForce;
     }
 
     /** The pooled training set of the filter path, built once. */
@@ -254,6 +297,7 @@ public final class KnnClassifier implements AutoCloseable {
         }
         norms = null;
         floats = null;
+        bf16Copy = null;
         if (cacheArena != null) {
             cacheArena.close();
             cacheArena = null;
