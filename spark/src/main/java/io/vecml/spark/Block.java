@@ -82,6 +82,11 @@ final class Block implements Serializable {
 
     /** An engine dataset of these rows (the caller closes it). */
     Dataset toDataset(List<String> classNames) {
+        return toDataset(classNames, null);
+    }
+
+    /** The same, with an image shape (or null). */
+    Dataset toDataset(List<String> classNames, io.vecml.engine.data.ImageShape shape) {
         Dataset.Type type = uint8() ? Dataset.Type.UINT8 : Dataset.Type.FLOAT32;
         Dataset.Builder b = Dataset.builder(type, rows, dims);
         try {
@@ -94,7 +99,7 @@ final class Block implements Serializable {
                 }
                 b.label(r, labels[r]);
             }
-            return b.build(classNames, null);
+            return b.build(classNames, shape);
         } catch (RuntimeException e) {
             b.close();
             throw e;

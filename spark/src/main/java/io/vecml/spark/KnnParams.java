@@ -24,6 +24,7 @@ final class KnnParams implements java.io.Serializable {
     final Param<String> weights;
     final IntParam numShards;
     final IntParam queryBlockSize;
+    final Param<String> imageShape;
 
     KnnParams(Params owner) {
         featuresCol = new Param<>(owner, "featuresCol", "features column: ML Vector, array<float>/array<double> or"
@@ -45,6 +46,38 @@ final class KnnParams implements java.io.Serializable {
                 ParamValidators.gtEq(0));
         queryBlockSize = new IntParam(owner, "queryBlockSize", "queries broadcast to the shards at a time",
                 ParamValidators.gtEq(1));
+        imageShape = new Param<>(owner, "imageShape", "HxW (grey) or HxWxC (channel planes, as CIFAR; add ':hwc' for"
+                + " interleaved channels) when rows are images: the engine's filter bounds then use spatial blocks"
+                + " (speed only, never the answer); empty: none");
+    }
+
+    /** The shape as {height, width, channels, interleaved 0/1}, or null for "". */
+    static int[] shape(String s, String what) {
+        if (s.isEmpty()) {
+            return null;
+        }
+        String[] hw = s.toLowerCase(Locale.ROOT).split(":", 2);
+        boolean hwc = hw.length == 2 && hw[1].equals("hwc");
+        if (hw.length == 2 && !hwc) {
+            throw new IllegalArgumentException(what + " '" + s + "': the layout suffix can only be ':hwc'");
+        }
+        String[] p = hw[0].split("x");
+        try {
+            int[] out = {Integer.parseInt(p[0]), Integer.parseInt(p[1]), p.length == 3 ? Integer.parseInt(p[2]) : 1,
+                hwc ? 1 : 0};
+            if (p.length > 3) {
+                throw new NumberFormatException();
+            }
+            toShape(out);
+            return out;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(what + " '" + s + "': expected HxW or HxWxC with C 1 or 3, e.g. 28x28 or 32x32x3");
+        }
+    }
+
+    static io.vecml.engine.data.ImageShape toShape(int[] s) {
+        return s == null ? null : new io.vecml.engine.data.ImageShape(s[0], s[1], s[2], s[3] == 1
+                ? io.vecml.engine.data.ImageShape.Layout.HWC : io.vecml.engine.data.ImageShape.Layout.CHW);
     }
 
     static Metric metric(String s) {

@@ -38,7 +38,7 @@ final class KnnShards {
     static final AtomicInteger FAIL_FIRST_ATTEMPTS = new AtomicInteger();
 
     /** Searches {@code shard} for the {@code min(k, shard rows)} nearest rows of every query. */
-    static Partial search(Block shard, Block queries, int k, Metric metric, int threads) {
+    static Partial search(Block shard, Block queries, int k, Metric metric, int threads, int[] shape) {
         org.apache.spark.TaskContext tc = org.apache.spark.TaskContext.get();
         if (tc != null && tc.attemptNumber() == 0 && FAIL_FIRST_ATTEMPTS.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new IllegalStateException("injected failure of the first attempt of a shard search (test hook)");
@@ -48,7 +48,7 @@ final class KnnShards {
             return new Partial(queries.rows, 0, new long[0], new double[0], new double[0], new int[0]);
         }
         List<String> names = Block.classNames(max(shard.labels) + 1);
-        try (Dataset train = shard.toDataset(names); Dataset q = queries.toDataset(List.of("query"));
+        try (Dataset train = shard.toDataset(names, KnnParams.toShape(shape)); Dataset q = queries.toDataset(List.of("query"));
                 KnnModel m = new KnnModel(new KnnModel.Params(1, metric, Weights.UNIFORM), new RunOptions(threads))) {
             m.fit(train);
             Neighbors nb = m.kneighbors(q, kk);

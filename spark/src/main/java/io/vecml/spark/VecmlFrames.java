@@ -33,11 +33,19 @@ public final class VecmlFrames {
         /** array&lt;float&gt;. */
         FLOAT_ARRAY,
         /** an ML dense Vector (doubles). */
-        VECTOR
+        VECTOR,
+        /** {@link #BINARY} for uint8 data, {@link #FLOAT_ARRAY} otherwise. */
+        BINARY_IF_UINT8
     }
 
     /** A file's training and (when it has one) test split as DataFrames, with its class names. */
-    public record Frames(Dataset<Row> train, Dataset<Row> test, List<String> classNames) {
+    public record Frames(Dataset<Row> train, Dataset<Row> test, List<String> classNames, String imageShape) {
+    }
+
+    /** The {@code imageShape} parameter value for an engine dataset ("" when its rows are not images). */
+    public static String imageShape(io.vecml.engine.data.Dataset d) {
+        return d.imageShape().map(s -> s.height() + "x" + s.width() + "x" + s.channels()
+                + (s.layout() == io.vecml.engine.data.ImageShape.Layout.HWC ? ":hwc" : "")).orElse("");
     }
 
     private VecmlFrames() {
@@ -52,7 +60,7 @@ public final class VecmlFrames {
         try (LoadedData d = Datasets.load(source, LoadOptions.DEFAULTS)) {
             Dataset<Row> train = toFrame(spark, d.train(), format, partitions);
             Dataset<Row> test = d.test() == null ? null : toFrame(spark, d.test(), format, partitions);
-            return new Frames(train, test, d.train().classNames());
+            return new Frames(train, test, d.train().classNames(), imageShape(d.train()));
         }
     }
 
@@ -62,6 +70,7 @@ public final class VecmlFrames {
             case BINARY -> DataTypes.BinaryType;
             case FLOAT_ARRAY -> DataTypes.createArrayType(DataTypes.FloatType, false);
             case VECTOR -> SQLDataTypes.VectorType();
+            case BINARY_IF_UINT8 -> throw new IllegalArgumentException("binary or float array: which depends on the data");
         };
         return new StructType().add("features", f, false).add("label", DataTypes.DoubleType, false);
     }
@@ -69,6 +78,9 @@ public final class VecmlFrames {
     /** The rows of an engine dataset as a DataFrame (copied to the heap; the dataset may be closed afterwards). */
     public static Dataset<Row> toFrame(SparkSession spark, io.vecml.engine.data.Dataset d, Format format,
             int partitions) {
+        if (format == Format.BINARY_IF_UINT8) {
+            format = d.type() == io.vecml.engine.data.Dataset.Type.UINT8 ? Format.BINARY : Format.FLOAT_ARRAY;
+        }
         if (format == Format.BINARY && d.type() != io.vecml.engine.data.Dataset.Type.UINT8) {
             throw new IllegalArgumentException("the binary format holds uint8 features; this dataset is " + d.type());
         }

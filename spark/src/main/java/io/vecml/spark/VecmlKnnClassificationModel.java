@@ -66,6 +66,7 @@ public final class VecmlKnnClassificationModel extends Model<VecmlKnnClassificat
         setDefault(p.weights, "uniform");
         setDefault(p.numShards, 0);
         setDefault(p.queryBlockSize, 1024);
+        setDefault(p.imageShape, "");
     }
 
     @Override
@@ -117,6 +118,10 @@ public final class VecmlKnnClassificationModel extends Model<VecmlKnnClassificat
         return p.queryBlockSize;
     }
 
+    public Param<String> imageShape() {
+        return p.imageShape;
+    }
+
     public VecmlKnnClassificationModel setFeaturesCol(String v) {
         set(p.featuresCol, v);
         return this;
@@ -155,6 +160,11 @@ public final class VecmlKnnClassificationModel extends Model<VecmlKnnClassificat
 
     public VecmlKnnClassificationModel setQueryBlockSize(int v) {
         set(p.queryBlockSize, v);
+        return this;
+    }
+
+    public VecmlKnnClassificationModel setImageShape(String v) {
+        set(p.imageShape, v);
         return this;
     }
 
@@ -233,6 +243,11 @@ public final class VecmlKnnClassificationModel extends Model<VecmlKnnClassificat
         Metric metric = KnnParams.metric(str(p.metric));
         Weights weights = KnnParams.weights(str(p.weights));
         int blockSize = (Integer) getOrDefault(p.queryBlockSize);
+        int[] shape = KnnParams.shape(str(p.imageShape), "imageShape");
+        if (shape != null && KnnParams.toShape(shape).dims() != shards.dims()) {
+            throw new IllegalArgumentException("imageShape " + str(p.imageShape) + " has " + KnnParams.toShape(shape).dims()
+                    + " values but rows have " + shards.dims() + " features");
+        }
         int classes = shards.classes();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
 
@@ -265,7 +280,7 @@ public final class VecmlKnnClassificationModel extends Model<VecmlKnnClassificat
             }
             block.add(t._1());
             if (block.size() == blockSize || !it.hasNext()) {
-                Answers a = search(jsc, block, kind.uint8(), k, metric, weights, classes);
+                Answers a = search(jsc, block, kind.uint8(), k, metric, weights, classes, shape);
                 predictions.add(a.prediction());
                 shareList.add(a.shares());
                 nbList.add(a.neighbors());
@@ -308,13 +323,13 @@ public final class VecmlKnnClassificationModel extends Model<VecmlKnnClassificat
 
     /** One query block: broadcast, every shard searched by its task, merged and voted on the driver. */
     private Answers search(JavaSparkContext jsc, List<Object> feats, boolean uint8, int k, Metric metric,
-            Weights weights, int classes) {
+            Weights weights, int classes, int[] shape) {
         int n = feats.size();
         Block qb = Block.of(feats, shards.dims(), uint8, new int[n], null);
         Broadcast<Block> bq = jsc.broadcast(qb);
         try {
             List<KnnShards.Partial> parts = shards.shards().map(s -> KnnShards.search(s, bq.value(), k, metric,
-                    Math.max(1, TaskContext.get().cpus()))).collect();
+                    Math.max(1, TaskContext.get().cpus()), shape)).collect();
             KnnShards.Merged m = KnnShards.merge(parts, n, k);
             double[] shares = KnnShards.voteShares(m, classes, weights);
             double[] pred = new double[n];

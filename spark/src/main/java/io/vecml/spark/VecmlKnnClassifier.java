@@ -49,6 +49,7 @@ public final class VecmlKnnClassifier extends Estimator<VecmlKnnClassificationMo
         setDefault(p.weights, "uniform");
         setDefault(p.numShards, 0);
         setDefault(p.queryBlockSize, 1024);
+        setDefault(p.imageShape, "");
     }
 
     @Override
@@ -99,6 +100,10 @@ public final class VecmlKnnClassifier extends Estimator<VecmlKnnClassificationMo
 
     public IntParam queryBlockSize() {
         return p.queryBlockSize;
+    }
+
+    public Param<String> imageShape() {
+        return p.imageShape;
     }
 
     public VecmlKnnClassifier setFeaturesCol(String v) {
@@ -153,6 +158,11 @@ public final class VecmlKnnClassifier extends Estimator<VecmlKnnClassificationMo
 
     public VecmlKnnClassifier setQueryBlockSize(int v) {
         set(p.queryBlockSize, v);
+        return this;
+    }
+
+    public VecmlKnnClassifier setImageShape(String v) {
+        set(p.imageShape, v);
         return this;
     }
 

@@ -172,6 +172,11 @@ class VecmlKnnBehaviourTest {
             assertThatThrownBy(() -> new VecmlKnnClassifier().fit(strings))
                     .hasMessage("column 'features' is string; expected an ML Vector, array<float>, array<double> or binary"
                             + " (uint8 features)");
+            assertThatThrownBy(() -> m.setImageShape("3x3").transform(df))
+                    .hasMessage("imageShape 3x3 has 9 values but rows have 2 features");
+            assertThatThrownBy(() -> m.setImageShape("2x1x2").transform(df))
+                    .hasMessage("imageShape '2x1x2': expected HxW or HxWxC with C 1 or 3, e.g. 28x28 or 32x32x3");
+            m.setImageShape("");
             assertThatThrownBy(() -> new VecmlKnnClassifier().setMetric("cosine"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cosine");
         } finally {

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class VecmlKnnParityTest {
 
     static SparkSession spark;
-    // uint8: 1200 training rows, so the single node takes the filter path while small shards search directly
+    // uint8: 1200 training rows, so the single node takes the filter path while small shards search directly;
+    // the shards see the rows as 8x8 images (spatial bounds), the single node as plain rows
     static Dataset u8Train;
     static Dataset u8Test;
     // float32: 448 features and 300 queries per block, so L2 takes the GEMM path (queries x dims >= 128000)
@@ -74,7 +75,7 @@ class VecmlKnnParityTest {
         var testDf = VecmlFrames.toFrame(spark, test, fmt, 3);
         VecmlKnnClassificationModel model = new VecmlKnnClassifier().setK(k).setMetric(metric).setWeights("distance")
                 .setNumShards(shards).setQueryBlockSize(uint8 ? 64 : 300).setNeighborsCol("nb")
-                .setDistancesCol("dist").fit(trainDf);
+                .setDistancesCol("dist").setImageShape(uint8 ? "8x8" : "").fit(trainDf);
         try {
             assertThat(model.numTrainingShards()).isEqualTo(shards);
             List<Row> out = model.transform(testDf).select("nb", "dist", "prediction", "probability").collectAsList();
