@@ -45,10 +45,17 @@ class ReadmeOptionsTest {
         throw new IllegalStateException("README.md of the project not found above " + Path.of("").toAbsolutePath());
     }
 
-    /** Every option name the README mentions, with the first line it is on. */
+    /** Every option name the README mentions, with the first line it is on (outside the Spark section: its options are spark-submit's and the vecml-spark application's). */
     static Map<String, Integer> readmeOptions(List<String> lines) {
         Map<String, Integer> out = new TreeMap<>();
+        boolean spark = false;
         for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("## ")) {
+                spark = lines.get(i).startsWith("## Spark");
+            }
+            if (spark) {
+                continue; // spark-submit's options and the vecml-spark application's, another program
+            }
             Matcher m = OPTION.matcher(lines.get(i));
             while (m.find()) {
                 String name = "--" + m.group(2);
