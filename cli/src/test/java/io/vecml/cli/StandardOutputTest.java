@@ -90,7 +90,7 @@ class StandardOutputTest {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path errFile = tmp.resolve("err.txt");
         Process p = new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", testRuntimePath(),
                 Main.class.getName(), "data", "info", "embedded:digits", "--json"))
                 .redirectOutput(new File("/dev/full"))
                 .redirectError(errFile.toFile())
@@ -100,5 +100,15 @@ class StandardOutputTest {
         String err = Files.readString(errFile);
         assertThat(p.exitValue()).as(err).isEqualTo(2);
         assertThat(err).contains("vecml data info: error: could not write to standard output: No space left on device");
+    }
+
+    /**
+     * Everything the test JVM runs on, as one class path for the child: surefire puts the module under test and
+     * its dependencies on the module path ({@code jdk.module.path}) and the test libraries on the class path.
+     */
+    private static String testRuntimePath() {
+        return java.util.stream.Stream.of(System.getProperty("jdk.module.path"), System.getProperty("java.class.path"))
+                .filter(s -> s != null && !s.isEmpty())
+                .collect(java.util.stream.Collectors.joining(File.pathSeparator));
     }
 }
