@@ -51,8 +51,8 @@ public final class VecmlServer implements AutoCloseable {
     /** Logged URLs are cut to this many characters. */
     static final int LOG_URL_CHARS = 200;
 
-    /** After a 413, at most this much of the rest of the body is read and discarded (so the client reads the 413). */
-    static final long DRAIN_AFTER_413 = 16L << 20;
+    /** After an error answer, at most this much of the rest of the body is read and discarded (so the client reads the answer). */
+    static final long DRAIN_AFTER_ERROR = 16L << 20;
 
     /** Predict bodies of at most this many bytes (with a Content-Length) are parsed in memory, larger ones from a file. */
     static final long IN_MEMORY_BODY = ModelService.IN_MEMORY_BODY;
@@ -196,11 +196,12 @@ public final class VecmlServer implements AutoCloseable {
             route(ex, method, path);
         } catch (ApiException e) {
             fail(ex, e.status(), e.getMessage());
-            if (e.status() == 413) {
-                drain(ex, DRAIN_AFTER_413);
-            }
+            // an error answered before the body was read (a bad query parameter, a 413): read and discard the
+            // rest, so that the client, still sending, reads the answer instead of a reset connection
+            drain(ex, DRAIN_AFTER_ERROR);
         } catch (IllegalArgumentException e) {
             fail(ex, 400, e.getMessage());
+            drain(ex, DRAIN_AFTER_ERROR);
         } catch (IOException e) {
             if (Exchange.isTimeout(e)) {
                 ex.setHeader("Connection", "close");
