@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.LoadedData;
+import io.vecml.engine.kernels.KernelSelection;
+import io.vecml.engine.kernels.Kernels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -14,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,10 +24,6 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Latency of {@code vecml serve} as an evaluation backend (issue 13 point 5): one-row kNN predict requests
@@ -46,8 +43,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class ServeLatency {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED;
 
     private ServeLatency() {
     }
@@ -239,7 +234,7 @@ public final class ServeLatency {
         return out.toByteArray();
     }
 
-    /** GB/s of a one-thread streaming read (a SIMD sum of longs) over {@code bytes} off-heap; median of 9 runs. */
+    /** GB/s of a one-thread streaming read ({@link #pass}) over {@code bytes} off-heap; median of 9 runs. */
     static double bandwidth(long bytes) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = a.allocate(bytes, 64);
@@ -248,10 +243,10 @@ public final class ServeLatency {
             }
             double[] t = new double[9];
             long sink = 0;
-            sumLongs(s, bytes); // compile it
+            pass(s, bytes); // compile it
             for (int i = 0; i < t.length; i++) {
                 long t0 = System.nanoTime();
-                sink += sumLongs(s, bytes);
+                sink += pass(s, bytes);
                 t[i] = (System.nanoTime() - t0) / 1e9;
             }
             if (sink == 42) {
@@ -262,16 +257,16 @@ public final class ServeLatency {
         }
     }
 
-    /** Milliseconds to read {@code bytes} of {@code s} once (a SIMD byte sum, one thread), median of 21 runs. */
+    /** Milliseconds to read {@code bytes} of {@code s} once ({@link #pass}, one thread), median of 21 runs. */
     static double stream(MemorySegment s, long bytes) {
         double[] t = new double[21];
         long sink = 0;
         for (int i = 0; i < 5; i++) {
-            sink += sumBytes(s, bytes); // compile it
+            sink += pass(s, bytes); // compile it
         }
         for (int i = 0; i < t.length; i++) {
             long t0 = System.nanoTime();
-            sink += sumBytes(s, bytes);
+            sink += pass(s, bytes);
             t[i] = (System.nanoTime() - t0) / 1e6;
         }
         if (sink == 42) {
@@ -281,42 +276,23 @@ public final class ServeLatency {
         return t[t.length / 2];
     }
 
-    static long sumLongs(MemorySegment s, long bytes) {
-        int step = L.vectorByteSize();
-        LongVector a0 = LongVector.zero(L);
-        LongVector a1 = LongVector.zero(L);
-        LongVector a2 = LongVector.zero(L);
-        LongVector a3 = LongVector.zero(L);
-        long i = 0;
-        for (; i + 4L * step <= bytes; i += 4L * step) {
-            a0 = a0.add(LongVector.fromMemorySegment(L, s, i, ByteOrder.nativeOrder()));
-            a1 = a1.add(LongVector.fromMemorySegment(L, s, i + step, ByteOrder.nativeOrder()));
-            a2 = a2.add(LongVector.fromMemorySegment(L, s, i + 2L * step, ByteOrder.nativeOrder()));
-            a3 = a3.add(LongVector.fromMemorySegment(L, s, i + 3L * step, ByteOrder.nativeOrder()));
-        }
-        long sum = a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
-        for (; i + 8 <= bytes; i += 8) {
-            sum += s.get(ValueLayout.JAVA_LONG_UNALIGNED, i);
+    /** Bytes per kernel call of a streaming pass: a few pages, so the call overhead is negligible. */
+    private static final int PIECE = 16 << 10;
+
+    /**
+     * One pass over {@code bytes} of {@code s} with the engine's selected uint8 L1 kernel against a zero row,
+     * {@link #PIECE} bytes per call: the read pattern of a kNN scan, through the same SIMD code.
+     */
+    static long pass(MemorySegment s, long bytes) {
+        Kernels k = KernelSelection.current().kernels();
+        long sum = 0;
+        for (long i = 0; i < bytes; i += PIECE) {
+            sum += k.l1U8(s, i, ZEROS, 0, (int) Math.min(PIECE, bytes - i));
         }
         return sum;
     }
 
-    /** Sum of the bytes' OR, lane-wise: the cheapest SIMD pass that must load every byte. */
-    static long sumBytes(MemorySegment s, long bytes) {
-        int step = B.vectorByteSize();
-        ByteVector a0 = ByteVector.zero(B);
-        ByteVector a1 = ByteVector.zero(B);
-        long i = 0;
-        for (; i + 2L * step <= bytes; i += 2L * step) {
-            a0 = a0.or(ByteVector.fromMemorySegment(B, s, i, ByteOrder.nativeOrder()));
-            a1 = a1.or(ByteVector.fromMemorySegment(B, s, i + step, ByteOrder.nativeOrder()));
-        }
-        long sum = a0.or(a1).reduceLanes(VectorOperators.OR);
-        for (; i < bytes; i++) {
-            sum += s.get(ValueLayout.JAVA_BYTE, i);
-        }
-        return sum;
-    }
+    private static final MemorySegment ZEROS = Arena.global().allocate(PIECE, 64);
 
     private static void post(HttpClient http, String url, String json, int expect) throws IOException,
             InterruptedException {
