@@ -6,6 +6,7 @@ import io.vecml.engine.knn.Weights;
 import java.util.Locale;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.Params;
 
@@ -49,6 +50,13 @@ final class KnnParams implements java.io.Serializable {
         imageShape = new Param<>(owner, "imageShape", "HxW (grey) or HxWxC (channel planes, as CIFAR; add ':hwc' for"
                 + " interleaved channels) when rows are images: the engine's filter bounds then use spatial blocks"
                 + " (speed only, never the answer); empty: none");
+    }
+
+    /** The defaults, the same for the estimator and its model (each sets them with {@code setDefault}). */
+    java.util.List<ParamPair<?>> defaults() {
+        return java.util.List.of(featuresCol.w("features"), labelCol.w("label"), predictionCol.w("prediction"),
+                probabilityCol.w("probability"), neighborsCol.w(""), distancesCol.w(""), k.w(5), metric.w("l2"),
+                weights.w("uniform"), numShards.w(0), queryBlockSize.w(1024), imageShape.w(""));
     }
 
     /** The shape as {height, width, channels, interleaved 0/1}, or null for "". */

@@ -55,18 +55,11 @@ public final class VecmlKnnClassificationModel extends Model<VecmlKnnClassificat
         this.uid = uid;
         this.p = new KnnParams(this);
         this.shards = shards;
-        setDefault(p.featuresCol, "features");
-        setDefault(p.labelCol, "label");
-        setDefault(p.predictionCol, "prediction");
-        setDefault(p.probabilityCol, "probability");
-        setDefault(p.neighborsCol, "");
-        setDefault(p.distancesCol, "");
-        setDefault(p.k, 5);
-        setDefault(p.metric, "l2");
-        setDefault(p.weights, "uniform");
-        setDefault(p.numShards, 0);
-        setDefault(p.queryBlockSize, 1024);
-        setDefault(p.imageShape, "");
+        p.defaults().forEach(this::setDefaultPair);
+    }
+
+    private <T> void setDefaultPair(org.apache.spark.ml.param.ParamPair<T> pair) {
+        setDefault(pair.param(), pair.value());
     }
 
     @Override
