@@ -23,6 +23,7 @@ module io.vecml.engine {
     exports io.vecml.engine.eval;
     exports io.vecml.engine.knn;
     exports io.vecml.engine.linear;
+    exports io.vecml.engine.progress;
     exports io.vecml.engine.regression;
     exports io.vecml.engine.template;
     exports io.vecml.engine.train;

@@ -1,7 +1,6 @@
 package io.vecml.cli;
 
 import io.vecml.engine.Peak;
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.gemm.Gemm;
@@ -13,6 +12,7 @@ import io.vecml.engine.kernels.Kernels;
 import io.vecml.engine.kernels.ScalarKernels;
 import io.vecml.engine.knn.KnnClassifier;
 import io.vecml.engine.knn.KnnOptions;
+import io.vecml.engine.progress.ProgressListener;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

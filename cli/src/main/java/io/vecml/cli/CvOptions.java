@@ -2,13 +2,13 @@ package io.vecml.cli;
 
 import io.vecml.engine.api.Experiments;
 import io.vecml.engine.api.Parse;
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.api.RunOptions;
 import io.vecml.engine.api.Standardize;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.LoadedData;
 import io.vecml.engine.eval.CrossValidation;
 import io.vecml.engine.eval.CvSpec;
+import io.vecml.engine.progress.ProgressListener;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -63,7 +63,7 @@ final class CvOptions {
             } else {
                 out.printf(Locale.ROOT, "%s on %s: %d rows x %d features, %d-fold%s%s, standardize %s, scoring %s%n%n",
                         model, r.source(), r.rows(), r.dims(), r.folds(), r.stratified() ? " stratified" : "",
-                        splits.shuffle(r.seed()), r.standardize(), r.scoring());
+                        splits.shuffle(r.cvSeed()), r.standardize(), r.scoring());
                 out.printf(Locale.ROOT, "%4s %8s %8s %8s%n", "fold", "train", "held out", r.scoring());
                 for (Experiments.FoldScore f : r.scores()) {
                     out.printf(Locale.ROOT, "%4d %8d %8d %8.4f%n", f.fold(), f.trainRows(), f.testRows(), f.score());

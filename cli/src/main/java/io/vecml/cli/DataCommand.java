@@ -1,12 +1,12 @@
 package io.vecml.cli;
 
 import io.vecml.engine.api.DataConversion;
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.api.RunOptions;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.LoadedData;
 import io.vecml.engine.data.SyntheticData;
+import io.vecml.engine.progress.ProgressListener;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

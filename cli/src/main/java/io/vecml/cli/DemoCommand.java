@@ -1,12 +1,12 @@
 package io.vecml.cli;
 
 import io.vecml.engine.api.Parse;
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.gemm.BlasReport;
 import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.kernels.KernelSelection;
 import io.vecml.engine.linear.Preprocessing;
+import io.vecml.engine.progress.ProgressListener;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package io.vecml.cli;
 
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.data.SplitRng;
 import io.vecml.engine.gemm.Gemm;
 import io.vecml.engine.gemm.GemmSelection;
@@ -9,6 +8,7 @@ import io.vecml.engine.gemm.OpenBlasGemm;
 import io.vecml.engine.kernels.KernelSelection;
 import io.vecml.engine.kernels.Kernels;
 import io.vecml.engine.kernels.ScalarKernels;
+import io.vecml.engine.progress.ProgressListener;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.vecml.cli;
 
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.data.Datasets;
 import io.vecml.engine.data.LoadedData;
+import io.vecml.engine.progress.ProgressListener;
 import java.io.IOException;
 
 /** Loading and progress for the experiment commands (grid, cv, linear): no logic, only the command line's side. */

@@ -2,7 +2,6 @@ package io.vecml.cli;
 
 import io.vecml.engine.api.Experiments;
 import io.vecml.engine.api.Parse;
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.api.RunOptions;
 import io.vecml.engine.api.Standardize;
 import io.vecml.engine.data.Datasets;
@@ -10,6 +9,7 @@ import io.vecml.engine.data.LoadedData;
 import io.vecml.engine.eval.CvSpec;
 import io.vecml.engine.eval.KnnGridReports.Report;
 import io.vecml.engine.eval.KnnGridReports.Row;
+import io.vecml.engine.progress.ProgressListener;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -124,7 +124,7 @@ final class GridKnnCommand implements Callable<Integer> {
     private void print(PrintWriter out, Report r) {
         out.printf(Locale.ROOT, "kNN grid search on %s: %d rows x %d features, %d candidates, %d-fold%s%s,"
                 + " standardize %s, scoring %s%n", r.source(), r.rows(), r.dims(), r.candidates(), r.folds(),
-                r.stratified() ? " stratified" : "", splits.shuffle(r.seed()), r.standardize(), r.scoring());
+                r.stratified() ? " stratified" : "", splits.shuffle(r.cvSeed()), r.standardize(), r.scoring());
         out.printf(Locale.ROOT, "%n%4s  %-6s %5s %-8s %8s %8s%n", "rank", "metric", "k", "weights", "mean", "std");
         r.results().stream().sorted((a, b) -> Integer.compare(a.rank(), b.rank()))
                 .limit(Math.max(1, top)).forEach(x -> out.printf(Locale.ROOT, "%4d  %-6s %5d %-8s %8.4f %8.4f%n",

@@ -2,7 +2,6 @@ package io.vecml.cli;
 
 import io.vecml.engine.api.Experiments;
 import io.vecml.engine.api.Parse;
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.api.RunOptions;
 import io.vecml.engine.api.Standardize;
 import io.vecml.engine.data.Datasets;
@@ -12,6 +11,7 @@ import io.vecml.engine.eval.LinearGridSearch;
 import io.vecml.engine.linear.LinearConfig;
 import io.vecml.engine.linear.Loss;
 import io.vecml.engine.linear.Regularizer;
+import io.vecml.engine.progress.ProgressListener;
 import io.vecml.engine.train.SgdConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -190,7 +190,7 @@ final class GridLinearCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "linear grid search on %s: %d rows x %d features, %d candidates, %d-fold%s%s,"
                 + " standardize %s, scoring %s; SGD %d epochs, batch %d, train seed %d%n", r.source(), r.rows(),
                 r.dims(), r.candidates(), r.folds(), r.stratified() ? " stratified" : "",
-                splits.shuffle(r.seed()), r.standardize(), r.scoring(), r.epochs(), r.batchSize(), r.trainSeed());
+                splits.shuffle(r.cvSeed()), r.standardize(), r.scoring(), r.epochs(), r.batchSize(), r.trainSeed());
         out.printf(Locale.ROOT, "%n%4s %4s  %-8s %-10s %9s %9s %8s %8s%n", "rank", "#", "loss", "penalty", "lr",
                 "lambda", "mean", "std");
         r.results().stream().sorted((a, b) -> Integer.compare(a.rank(), b.rank())).limit(Math.max(1, top))

@@ -2,7 +2,6 @@ package io.vecml.cli;
 
 import io.vecml.engine.api.KnnModel;
 import io.vecml.engine.api.Parse;
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.api.RunOptions;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Datasets;
@@ -12,6 +11,7 @@ import io.vecml.engine.eval.Metrics;
 import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.kernels.KernelSelection;
 import io.vecml.engine.knn.Weights;
+import io.vecml.engine.progress.ProgressListener;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

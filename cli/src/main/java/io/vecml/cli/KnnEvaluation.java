@@ -1,6 +1,5 @@
 package io.vecml.cli;
 
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.Metrics;
@@ -8,6 +7,7 @@ import io.vecml.engine.knn.KnnClassifier;
 import io.vecml.engine.knn.KnnOptions;
 import io.vecml.engine.knn.Neighbors;
 import io.vecml.engine.knn.Weights;
+import io.vecml.engine.progress.ProgressListener;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

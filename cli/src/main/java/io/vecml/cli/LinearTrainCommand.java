@@ -1,7 +1,6 @@
 package io.vecml.cli;
 
 import io.vecml.engine.api.Parse;
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Transforms;
 import io.vecml.engine.eval.Metrics;
@@ -9,6 +8,7 @@ import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.linear.LinearClassifier;
 import io.vecml.engine.linear.LinearConfig;
 import io.vecml.engine.linear.Preprocessing;
+import io.vecml.engine.progress.ProgressListener;
 import io.vecml.engine.train.EpochStats;
 import io.vecml.engine.train.SgdConfig;
 import io.vecml.engine.train.SgdTrainer;

@@ -1,6 +1,6 @@
 package io.vecml.cli;
 
-import io.vecml.engine.api.ProgressListener;
+import io.vecml.engine.progress.ProgressListener;
 import java.io.PrintWriter;
 import java.util.Locale;
 import picocli.CommandLine.Option;

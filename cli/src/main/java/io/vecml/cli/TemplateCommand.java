@@ -1,13 +1,13 @@
 package io.vecml.cli;
 
 import io.vecml.engine.api.Parse;
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.api.RunOptions;
 import io.vecml.engine.api.TemplateModel;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.Metrics;
 import io.vecml.engine.kernels.KernelSelection;
+import io.vecml.engine.progress.ProgressListener;
 import io.vecml.engine.template.TemplateClassifier;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -113,12 +113,44 @@ class ExperimentVocabularyTest {
         JsonNode a = untimed(CliTest.run(concat(cv, "--cv-seed", "1")).out());
         JsonNode b = untimed(CliTest.run(concat(cv, "--cv-seed", "2")).out());
         assertThat(a.get("scores")).isNotEqualTo(b.get("scores"));
-        assertThat(a.get("seed").asLong()).isEqualTo(1);
+        assertThat(a.get("cvSeed").asLong()).isEqualTo(1);
         String[] train = {"linear", "train", "--data", "embedded:digits", "--epochs", "1", "--json"};
         JsonNode t1 = untimed(CliTest.run(concat(train, "--train-seed", "1")).out());
         JsonNode t2 = untimed(CliTest.run(concat(train, "--train-seed", "2")).out());
         assertThat(t1.get("epochs")).isNotEqualTo(t2.get("epochs"));
         assertThat(t1.get("testRows")).isEqualTo(t2.get("testRows")); // the holdout is --split-seed's
+    }
+
+    /**
+     * grid and cv --json name the fold shuffle's seed {@code cvSeed}, as the option (--cv-seed) and the server's
+     * field; the old field {@code seed} stays one release as a duplicate (README, JSON notes).
+     */
+    @Test
+    void gridAndCvJsonNameTheFoldSeedCvSeedAndKeepSeedOneRelease() throws Exception {
+        String[][] runs = {
+            {"grid", "knn", "--data", "embedded:digits", "--train-limit", "200", "--k", "1,3", "--metric", "l2",
+                "--folds", "2", "--json"},
+            {"grid", "linear", "--data", "embedded:digits", "--train-limit", "200", "--lr", "0.05", "--lambda", "1e-3",
+                "--loss", "svm", "--epochs", "1", "--folds", "2", "--json"},
+            {"cv", "knn", "--data", "embedded:digits", "--train-limit", "200", "--folds", "2", "--json"},
+            {"cv", "linear", "--data", "embedded:digits", "--train-limit", "200", "--epochs", "1", "--folds", "2",
+                "--json"}};
+        for (String[] run : runs) {
+            String what = run[0] + " " + run[1];
+            CliTest.Run shuffled = CliTest.run(concat(run, "--cv-seed", "9"));
+            assertThat(shuffled.code()).as(shuffled.err()).isZero();
+            JsonNode s = JSON.readTree(shuffled.out());
+            assertThat(s.get("cvSeed").isIntegralNumber()).as(what).isTrue();
+            assertThat(s.get("cvSeed").asLong()).as(what).isEqualTo(9);
+            assertThat(s.get("seed").asLong()).as(what + ": the deprecated duplicate").isEqualTo(9);
+            List<String> fields = new ArrayList<>();
+            s.fieldNames().forEachRemaining(fields::add);
+            assertThat(fields.indexOf("seed")).as(what + ": right after cvSeed").isEqualTo(fields.indexOf("cvSeed") + 1);
+            JsonNode plain = JSON.readTree(CliTest.run(run).out());
+            assertThat(plain.has("cvSeed")).as(what).isTrue();
+            assertThat(plain.get("cvSeed").isNull()).as(what + ": unshuffled").isTrue();
+            assertThat(plain.get("seed").isNull()).as(what + ": unshuffled").isTrue();
+        }
     }
 
     @Test

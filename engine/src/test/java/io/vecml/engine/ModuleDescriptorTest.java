@@ -22,7 +22,7 @@ class ModuleDescriptorTest {
         assertThat(d.exports()).extracting(ModuleDescriptor.Exports::source).containsExactlyInAnyOrder(
                 "io.vecml.engine", "io.vecml.engine.api", "io.vecml.engine.data", "io.vecml.engine.distance",
                 "io.vecml.engine.eval", "io.vecml.engine.gemm", "io.vecml.engine.kernels", "io.vecml.engine.knn",
-                "io.vecml.engine.linear", "io.vecml.engine.regression", "io.vecml.engine.template",
+                "io.vecml.engine.linear", "io.vecml.engine.progress", "io.vecml.engine.regression", "io.vecml.engine.template",
                 "io.vecml.engine.train");
         assertThat(engine.getPackages()).contains("io.vecml.engine.concurrent", "io.vecml.engine.data.random");
         assertThat(engine.isExported("io.vecml.engine.concurrent")).isFalse();

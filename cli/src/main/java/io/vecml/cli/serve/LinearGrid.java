@@ -1,10 +1,12 @@
 package io.vecml.cli.serve;
 
-import io.vecml.engine.eval.LinearGridReports;
 import io.vecml.engine.eval.LinearGridReports.Report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vecml.engine.api.Experiments;
 import io.vecml.engine.api.Parse;
+import io.vecml.engine.api.RunOptions;
+import io.vecml.engine.api.Standardize;
 import io.vecml.engine.eval.CvSpec;
 import io.vecml.engine.eval.LinearGridSearch;
 import io.vecml.engine.linear.LinearConfig;
@@ -92,8 +94,8 @@ final class LinearGrid {
         LinearGridSearch.Grid grid = new LinearGridSearch.Grid(losses, kinds, distinct(lrs), distinct(lambdas));
         try (Shared.Lease<DatasetEntry> l = datasets.acquire(r.string("dataset"), "dataset");
              GridRequest.Rows rows = g.rows(l.value())) {
-            return LinearGridReports.run(l.value().source, rows.train(), rows.test(), grid, base, sgd, cv, g.stratified,
-                    g.cvSeed, standardize, "'lr'");
+            return Experiments.linearGrid(l.value().source, rows.train(), rows.test(), grid, base, sgd, cv,
+                    Standardize.parse(standardize, "field 'standardize'"), new RunOptions(threads), "'lr'");
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }

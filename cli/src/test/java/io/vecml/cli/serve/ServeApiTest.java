@@ -492,7 +492,8 @@ class ServeApiTest {
                 + "\"folds\":3,\"testFraction\":0.2,\"splitSeed\":42,\"limit\":50,\"seed\":1}");
         assertThat(g.status()).as(g.text()).isEqualTo(200);
         assertThat(g.json().get("rows").asInt()).isEqualTo(digitsTrain.rows());
-        assertThat(g.json().get("seed").asLong()).isEqualTo(1);
+        assertThat(g.json().get("cvSeed").asLong()).isEqualTo(1);
+        assertThat(g.json().get("seed").asLong()).as("the deprecated duplicate").isEqualTo(1);
         assertThat(g.json().get("warnings").toString()).contains("'seed' is now 'cvSeed'");
         JsonNode test = g.json().get("test");
         assertThat(test.get("rows").asInt()).isEqualTo(50);

@@ -185,11 +185,31 @@ public final class Experiments {
     /**
      * The cross-validated score of one model.
      *
-     * @param model a description of the model ("kNN (k 5, L2, uniform weights)")
-     * @param seed  the fold shuffle's seed (null: unshuffled)
+     * @param model  a description of the model ("kNN (k 5, L2, uniform weights)")
+     * @param cvSeed the fold shuffle's seed (null: unshuffled)
+     * @param seed   {@code cvSeed} under its old JSON name, kept one release (deprecated: read {@code cvSeed})
      */
-    public record CvReport(String source, int rows, int dims, String model, int folds, boolean stratified, Long seed,
-            String standardize, String scoring, List<FoldScore> scores, double mean, double std, double seconds) {
+    public record CvReport(String source, int rows, int dims, String model, int folds, boolean stratified, Long cvSeed,
+            Long seed, String standardize, String scoring, List<FoldScore> scores, double mean, double std,
+            double seconds) {
+
+        /**
+         * {@code cvSeed} under its old name.
+         *
+         * @deprecated read {@link #cvSeed()}; the JSON field {@code seed} goes in the next release
+         */
+        @Deprecated
+        @Override
+        public Long seed() {
+            return seed;
+        }
+
+        /** The report with {@code seed} = {@code cvSeed}. */
+        public CvReport(String source, int rows, int dims, String model, int folds, boolean stratified, Long cvSeed,
+                String standardize, String scoring, List<FoldScore> scores, double mean, double std, double seconds) {
+            this(source, rows, dims, model, folds, stratified, cvSeed, cvSeed, standardize, scoring, scores, mean, std,
+                    seconds);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.vecml.engine.api;
 
+import io.vecml.engine.progress.ProgressListener;
 import java.util.Objects;
 
 /**

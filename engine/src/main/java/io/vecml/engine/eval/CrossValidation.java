@@ -3,6 +3,7 @@ package io.vecml.engine.eval;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Splits;
 import io.vecml.engine.data.Standardizer;
+import io.vecml.engine.progress.ProgressListener;
 
 /**
  * K-fold cross-validation of any model: for each fold, the preprocessing is fitted on the
@@ -41,11 +42,11 @@ public final class CrossValidation {
 
     /** One score per fold, in fold order. */
     public static double[] scores(Dataset data, CvSpec spec, Model model) {
-        return scores(data, spec, model, io.vecml.engine.api.ProgressListener.NONE);
+        return scores(data, spec, model, ProgressListener.NONE);
     }
 
     /** As above; {@code progress} hears the folds done (stage {@code "cross-validation"}). */
-    public static double[] scores(Dataset data, CvSpec spec, Model model, io.vecml.engine.api.ProgressListener progress) {
+    public static double[] scores(Dataset data, CvSpec spec, Model model, ProgressListener progress) {
         double[] s = new double[spec.folds()];
         forEachFold(data, spec, (f, train, test) -> {
             s[f] = spec.scoring().score(model.fitPredict(train, test), test.labels(), data.numClasses());

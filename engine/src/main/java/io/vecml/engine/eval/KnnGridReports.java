@@ -25,10 +25,34 @@ public final class KnnGridReports {
     public record TestScore(int rows, double accuracy, double balancedAccuracy) {
     }
 
-    /** The whole report. */
-    public record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
-            String scoring, int candidates, double seconds, List<Double> runSeconds, Row best, TestScore test,
-            List<Row> results) {
+    /**
+     * The whole report.
+     *
+     * @param cvSeed the fold shuffle's seed (null: unshuffled)
+     * @param seed   {@code cvSeed} under its old JSON name, kept one release (deprecated: read {@code cvSeed})
+     */
+    public record Report(String source, int rows, int dims, int folds, boolean stratified, Long cvSeed,
+            Long seed, String standardize, String scoring, int candidates, double seconds,
+            List<Double> runSeconds, Row best, TestScore test, List<Row> results) {
+
+        /**
+         * {@code cvSeed} under its old name.
+         *
+         * @deprecated read {@link #cvSeed()}; the JSON field {@code seed} goes in the next release
+         */
+        @Deprecated
+        @Override
+        public Long seed() {
+            return seed;
+        }
+
+        /** The report with {@code seed} = {@code cvSeed}. */
+        public Report(String source, int rows, int dims, int folds, boolean stratified, Long cvSeed, String standardize,
+                String scoring, int candidates, double seconds, List<Double> runSeconds, Row best, TestScore test,
+                List<Row> results) {
+            this(source, rows, dims, folds, stratified, cvSeed, cvSeed, standardize, scoring, candidates, seconds,
+                    runSeconds, best, test, results);
+        }
     }
 
     public static Row row(KnnGridSearch.Candidate c) {
@@ -61,13 +85,4 @@ public final class KnnGridReports {
             }
         }
     }
-
-    /**
-     * Parses "1..30", "1,3,5" or a mix ("1..5,10,20"); sorted, without duplicates, each in 1..1000.
-     * {@code what} names the input in errors ("--k", "field 'k'").
-     */
-    public static int[] parseKs(String s, String what) {
-        return io.vecml.engine.api.Parse.ks(s, what);
-    }
-
 }

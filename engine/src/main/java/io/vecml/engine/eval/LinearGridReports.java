@@ -1,8 +1,5 @@
 package io.vecml.engine.eval;
 
-import io.vecml.engine.data.Dataset;
-import io.vecml.engine.linear.LinearConfig;
-import io.vecml.engine.train.SgdConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,25 +21,34 @@ public final class LinearGridReports {
     public record TestScore(int rows, double accuracy, double balancedAccuracy, double macroF1) {
     }
 
-    public record Report(String source, int rows, int dims, int folds, boolean stratified, Long seed, String standardize,
-            String scoring, int epochs, int batchSize, long trainSeed, int candidates, double seconds, Row best,
-            TestScore test, List<Row> results) {
-    }
-
     /**
-     * Runs the search on {@code train}, refits the best candidate on all of it and scores it on
-     * {@code test} (may be null): {@link io.vecml.engine.api.Experiments#linearGrid}, kept for callers of
-     * this signature ({@code stratified} and {@code seed} are {@code cv}'s; {@code standardize} is
-     * reported in its canonical spelling, {@code fold} as {@code train}).
+     * The whole report.
      *
-     * @throws IllegalArgumentException when every candidate diverged (the message suggests smaller
-     *                                  learning rates, named by {@code lrName})
+     * @param cvSeed the fold shuffle's seed (null: unshuffled)
+     * @param seed   {@code cvSeed} under its old JSON name, kept one release (deprecated: read {@code cvSeed})
      */
-    public static Report run(String source, Dataset train, Dataset test, LinearGridSearch.Grid grid, LinearConfig base,
-            SgdConfig sgd, CvSpec cv, boolean stratified, Long seed, String standardize, String lrName) {
-        return io.vecml.engine.api.Experiments.linearGrid(source, train, test, grid, base, sgd, cv,
-                io.vecml.engine.api.Standardize.parse(standardize, "standardize"),
-                new io.vecml.engine.api.RunOptions(sgd.threads()), lrName);
+    public record Report(String source, int rows, int dims, int folds, boolean stratified, Long cvSeed,
+            Long seed, String standardize, String scoring, int epochs, int batchSize, long trainSeed,
+            int candidates, double seconds, Row best, TestScore test, List<Row> results) {
+
+        /**
+         * {@code cvSeed} under its old name.
+         *
+         * @deprecated read {@link #cvSeed()}; the JSON field {@code seed} goes in the next release
+         */
+        @Deprecated
+        @Override
+        public Long seed() {
+            return seed;
+        }
+
+        /** The report with {@code seed} = {@code cvSeed}. */
+        public Report(String source, int rows, int dims, int folds, boolean stratified, Long cvSeed, String standardize,
+                String scoring, int epochs, int batchSize, long trainSeed, int candidates, double seconds, Row best,
+                TestScore test, List<Row> results) {
+            this(source, rows, dims, folds, stratified, cvSeed, cvSeed, standardize, scoring, epochs, batchSize,
+                    trainSeed, candidates, seconds, best, test, results);
+        }
     }
 
     public static Row row(LinearGridSearch.Candidate c) {

@@ -1,11 +1,11 @@
 package io.vecml.engine.eval;
 
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.linear.LinearConfig;
 import io.vecml.engine.linear.Loss;
 import io.vecml.engine.linear.Preprocessing;
 import io.vecml.engine.linear.Regularizer;
+import io.vecml.engine.progress.ProgressListener;
 import io.vecml.engine.train.SgdConfig;
 import io.vecml.engine.train.SgdTrainer;
 import io.vecml.engine.train.TrainingResult;

@@ -1,7 +1,7 @@
 package io.vecml.engine.train;
 
-import io.vecml.engine.api.ProgressListener;
 import io.vecml.engine.concurrent.Fork;
+import io.vecml.engine.progress.ProgressListener;
 
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.Splits;

@@ -9,6 +9,7 @@ import io.vecml.engine.data.LoadOptions;
 import io.vecml.engine.data.LoadedData;
 import io.vecml.engine.data.Npy;
 import io.vecml.engine.distance.Metric;
+import io.vecml.engine.progress.ProgressListener;
 import io.vecml.engine.template.TemplateClassifier;
 import io.vecml.engine.template.TemplateClassifier.Center;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.vecml.engine.api;
+package io.vecml.engine.progress;
 
 /**
  * Told how far long work has got: a training run (epochs), a grid search or cross-validation (folds x
