@@ -25,6 +25,14 @@ final class CvOptions {
     @Mixin
     CvSplitOptions splits;
 
+    @Mixin
+    TrainRowLimit limits;
+
+    /** cv has no test rows to limit: --limit is refused, and kept out of --help (it counted training rows before). */
+    @Option(names = "--limit", hidden = true, paramLabel = "N",
+            description = "Refused: cv uses no test rows (--train-limit N limits the training rows).")
+    Integer limit;
+
     @Option(names = "--threads", paramLabel = "T",
             description = "Threads (default: all processors; results do not depend on it).")
     Integer threads;
@@ -43,13 +51,13 @@ final class CvOptions {
     int run(CommandLine.Model.CommandSpec spec, DataSourceOptions source, Standardize standardize,
             CvSpec.Scaling scaling, String model, CrossValidation.Model factory) throws IOException {
         splits.command = spec; // nested mixin: warnings are the command's
-        splits.validate();
-        if (splits.limits.limit != null) {
+        splits.validate(limits);
+        if (limit != null) {
             // cv scores folds of the training rows; a test split, when there is one, is not used
             throw new IllegalArgumentException(CvSplitOptions.LIMIT_WITHOUT_TEST);
         }
         ProgressListener bars = progress.listener(spec.commandLine().getErr());
-        try (LoadedData d = ExperimentIo.load(data, source); CvSplitOptions.Prepared p = splits.prepare(d, scaling)) {
+        try (LoadedData d = ExperimentIo.load(data, source); CvSplitOptions.Prepared p = splits.prepare(d, scaling, limits)) {
             Experiments.CvReport r;
             try {
                 r = Experiments.crossValidate(d.source(), p.train(), p.cv(), standardize, model, factory,

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 /**
  * The split options of the cross-validating commands (grid, cv): K folds (stratified, shuffled by
  * {@code --cv-seed}, or read from a folds file), the scoring, a holdout of the data for a test split
- * ({@code --test-fraction}, {@code --split-seed}, or {@code --split-file}) when it has none, and the row
- * limits ({@code --limit} test rows, {@code --train-limit} training rows).
+ * ({@code --test-fraction}, {@code --split-seed}, or {@code --split-file}) when it has none. The row limits
+ * are the command's own mixin ({@link RowLimits} on grid, {@link TrainRowLimit} on cv, which has no test rows),
+ * passed to {@link #validate} and {@link #prepare}.
  */
 final class CvSplitOptions {
 
@@ -66,16 +67,13 @@ final class CvSplitOptions {
                 + "training rows (after any holdout)."})
     Path foldsFile;
 
-    @Mixin
-    RowLimits limits;
-
     /** The fold shuffle's seed: --cv-seed, or the old --seed (with a warning), or null. */
     Long seed() {
         return RenamedOptions.useOld(command, "--seed", oldSeed, "--cv-seed") ? oldSeed : cvSeed;
     }
 
-    /** The checks that need no data (usage errors before loading). */
-    void validate() {
+    /** The checks that need no data (usage errors before loading); {@code limits} are the command's. */
+    void validate(TrainRowLimit limits) {
         if (folds < 2) {
             throw new IllegalArgumentException("--folds must be >= 2, got " + folds);
         }
@@ -123,15 +121,15 @@ final class CvSplitOptions {
      * Holds out the test rows if asked, applies the row limits (refusing --limit without test rows), reads
      * the folds file; {@code scaling} is the folds' standardisation.
      */
-    Prepared prepare(LoadedData d, CvSpec.Scaling scaling) throws IOException {
-        validate();
+    Prepared prepare(LoadedData d, CvSpec.Scaling scaling, TrainRowLimit limits) throws IOException {
+        validate(limits);
         CvSpec base = new CvSpec(folds, stratified, seed(), scaling, scoring()).withRng(split.rng());
         boolean holdout = testFraction != null || split.splitFile != null;
         if (holdout && d.hasTest()) {
             throw new IllegalArgumentException((testFraction != null ? "--test-fraction" : "--split-file") + ": "
                     + d.source() + " has a test split already");
         }
-        if (limits.limit != null && !holdout && !d.hasTest()) {
+        if (limits.testLimit() != null && !holdout && !d.hasTest()) {
             throw new IllegalArgumentException(LIMIT_WITHOUT_TEST);
         }
         Experiments.Split s;
@@ -143,7 +141,7 @@ final class CvSplitOptions {
             s = Experiments.Split.given(d.train(), d.test());
         }
         try {
-            Experiments.Split limited = s.limit(limits.trainLimit, limits.limit);
+            Experiments.Split limited = s.limit(limits.trainLimit, limits.testLimit());
             s.close();
             s = limited;
             CvSpec cv = base;

@@ -47,6 +47,9 @@ final class GridKnnCommand implements Callable<Integer> {
     @Mixin
     CvSplitOptions splits;
 
+    @Mixin
+    RowLimits limits;
+
     @Option(names = "--k", defaultValue = "1..30", paramLabel = "KS",
             description = "k values: lists and ranges, e.g. 1..30, 1..30:2 or 1,3,5,10. Default: ${DEFAULT-VALUE}.")
     String ks;
@@ -96,11 +99,11 @@ final class GridKnnCommand implements Callable<Integer> {
         if (repeats < 1 || repeats > 1000) {
             throw new IllegalArgumentException("--repeats must be 1..1000, got " + repeats);
         }
-        splits.validate();
+        splits.validate(limits);
         OutputPaths.png(plotPng, "--plot-png");
         PrintWriter out = spec.commandLine().getOut();
         ProgressListener bars = progress.listener(spec.commandLine().getErr());
-        try (LoadedData d = ExperimentIo.load(data, source); CvSplitOptions.Prepared prep = splits.prepare(d, scaling)) {
+        try (LoadedData d = ExperimentIo.load(data, source); CvSplitOptions.Prepared prep = splits.prepare(d, scaling, limits)) {
             Report report;
             try {
                 report = Experiments.knnGrid(d.source(), prep.split(), grid, prep.cv(), repeats,

@@ -55,6 +55,9 @@ final class GridLinearCommand implements Callable<Integer> {
     @Mixin
     CvSplitOptions splits;
 
+    @Mixin
+    RowLimits limits;
+
     @Option(names = "--lr", split = ",", defaultValue = "0.01,0.1", paramLabel = "F",
             description = "Learning rates. Default: ${DEFAULT-VALUE}.")
     double[] lrs;
@@ -149,7 +152,7 @@ final class GridLinearCommand implements Callable<Integer> {
         Standardize st = Standardize.parse(standardize, "--standardize");
         Standardize.LinearScaling scaling = st.linearScaling();
         int nThreads = Parse.threads(threads, "--threads");
-        splits.validate();
+        splits.validate(limits);
         LinearConfig base = LinearConfig.defaults().withPreprocessing(scaling.model())
                 .withRegularizer(Regularizer.elasticNet(0, l1Ratio));
         SgdConfig sgd = SgdConfig.defaults().withEpochs(epochs).withBatchSize(batch).withMomentum(momentum)
@@ -158,7 +161,7 @@ final class GridLinearCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ProgressListener bars = progress.listener(spec.commandLine().getErr());
         try (LoadedData d = ExperimentIo.load(data, source);
-             CvSplitOptions.Prepared prep = splits.prepare(d, scaling.cv())) {
+             CvSplitOptions.Prepared prep = splits.prepare(d, scaling.cv(), limits)) {
             LinearGridReports.Report report;
             try {
                 report = Experiments.linearGrid(d.source(), prep.train(), prep.test(), grid, base, sgd, prep.cv(), st,

@@ -107,6 +107,22 @@ class HelpTest {
         assertThat(problems).isEmpty();
     }
 
+    /** cv scores folds of the training rows (no test rows), so its --help offers --train-limit and not --limit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"knn", "linear"})
+    void cvOffersOnlyTheRowLimitItTakesAndGridBoth(String model) {
+        Run cv = run("cv", model, "--help");
+        assertThat(cv.code()).isZero();
+        assertThat(cv.out()).contains("--train-limit").doesNotContain("--limit");
+        // the old spelling (grid/cv's --limit counted training rows) is still refused with the hint, not unknown
+        Run refused = run("cv", model, "--data", "embedded:digits", "--limit", "5");
+        assertThat(refused.code()).isEqualTo(Main.BAD_INPUT);
+        assertThat(refused.err()).contains(CvSplitOptions.LIMIT_WITHOUT_TEST);
+        Run grid = run("grid", model, "--help");
+        assertThat(grid.code()).isZero();
+        assertThat(grid.out()).contains("--train-limit", "--limit");
+    }
+
     @Test
     void theFirstLineOfEveryDescriptionIsAShortWholeSentence() {
         // vecml --help lists each command with the first element of its description.
