@@ -52,7 +52,7 @@ public final class VecmlTemplateClassificationModel extends Model<VecmlTemplateC
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
         setDefault(predictionCol, "prediction");
-        setDefault(metric, "l1");
+        setDefault(metric, VecmlTemplateClassifier.defaultMetric());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.vecml.spark;
 
+import io.vecml.engine.api.TemplateModel;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -51,7 +52,12 @@ public final class VecmlTemplateClassifier extends Estimator<VecmlTemplateClassi
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
         setDefault(predictionCol, "prediction");
-        setDefault(metric, "l1");
+        setDefault(metric, defaultMetric());
+    }
+
+    /** The default {@code metric}: the library's ({@link TemplateModel.Params#defaults()}), as on every face. */
+    static String defaultMetric() {
+        return TemplateModel.Params.defaults().metric().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override

@@ -3,6 +3,9 @@ package io.vecml.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vecml.engine.api.KnnModel;
+import io.vecml.engine.api.RunOptions;
+import io.vecml.engine.api.TemplateModel;
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.data.SplitRng;
 import io.vecml.engine.distance.Metric;
@@ -111,6 +114,35 @@ class VecmlGridAndTemplateTest {
                 assertThat(got.get(i).getDouble(0)).as("row %d", i).isEqualTo(want[i]);
             }
         }
+    }
+
+    /**
+     * One model's defaults on Spark are the library's ({@code Params.defaults()}), which the command line and
+     * the server share (cli's ParityTest): metric l2 for templates and kNN, k 5.
+     */
+    @Test
+    void defaultsAreTheLibrarysAsOnEveryFace() {
+        TemplateModel.Params tpl = TemplateModel.Params.defaults();
+        assertThat(tpl.metric()).isEqualTo(Metric.L2);
+        VecmlTemplateClassifier est = new VecmlTemplateClassifier();
+        assertThat(KnnParams.metric(est.getOrDefault(est.metric()))).isEqualTo(tpl.metric());
+        try (Dataset train = SparkTestSession.data(true, 600, 40, 4, 51);
+                Dataset test = SparkTestSession.data(true, 200, 40, 4, 52);
+                TemplateModel lib = new TemplateModel(tpl, new RunOptions(1))) {
+            lib.fit(train);
+            VecmlTemplateClassificationModel m = est.fit(VecmlFrames.toFrame(spark, train, VecmlFrames.Format.BINARY, 2));
+            assertThat(KnnParams.metric(m.getOrDefault(m.metric()))).isEqualTo(tpl.metric());
+            int[] want = lib.predict(test);
+            List<Row> got = m.transform(VecmlFrames.toFrame(spark, test, VecmlFrames.Format.BINARY, 2))
+                    .select("prediction").collectAsList();
+            for (int i = 0; i < want.length; i++) {
+                assertThat(got.get(i).getDouble(0)).as("row %d", i).isEqualTo(want[i]);
+            }
+        }
+        KnnModel.Params knn = KnnModel.Params.defaults();
+        VecmlKnnClassifier k = new VecmlKnnClassifier();
+        assertThat(k.getK()).isEqualTo(knn.k());
+        assertThat(KnnParams.metric(k.getOrDefault(k.metric()))).isEqualTo(knn.metric());
     }
 
     @Test

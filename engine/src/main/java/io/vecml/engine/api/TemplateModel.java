@@ -31,9 +31,12 @@ public final class TemplateModel implements Classifier {
             this(center, metric, false);
         }
 
-        /** Class means, L1, raw features: the lecture's template classifier. */
+        /**
+         * Class means, L2, raw features: the default of one model on every face (library, command line, server,
+         * Spark). The lecture's template classifier is {@code defaults().withMetric(Metric.L1)}.
+         */
         public static Params defaults() {
-            return new Params(Center.MEAN, Metric.L1);
+            return new Params(Center.MEAN, Metric.L2);
         }
 
         public Params withCenter(Center v) {

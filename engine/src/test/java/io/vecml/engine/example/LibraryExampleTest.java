@@ -42,7 +42,7 @@ class LibraryExampleTest {
                 Neighbors nearest = knn.kneighbors(test, 5);               // indices and distances
 
                 Classifier templates = new TemplateModel(TemplateModel.Params.defaults(), run).fit(train);
-                double templateAccuracy = templates.score(test, Scoring.ACCURACY);   // class means, L1
+                double templateAccuracy = templates.score(test, Scoring.ACCURACY);   // class means, L2
 
                 LinearModel softmax = new LinearModel(LinearModel.Params.defaults(), run)
                         .onEpoch(epoch -> System.out.println(epoch)).fit(train);    // standardise + softmax + SGD
