@@ -126,7 +126,7 @@ class VocabularyTest {
         for (String command : new String[] {"knn", "template"}) {
             CliTest.Run all = CliTest.run(command, "--data", "embedded:digits", "--standardize", "all");
             assertThat(all.code()).isEqualTo(2);
-            assertThat(all.err()).contains("--standardize all", "grid and cv only", "--standardize train");
+            assertThat(all.err()).contains("--standardize: all", "cross-validation only (grid and cv)", ": train");
             CliTest.Run bad = CliTest.run(command, "--data", "embedded:digits", "--standardize", "zscore");
             assertThat(bad.code()).isEqualTo(2);
             assertThat(bad.err()).contains("--standardize must be none or train", "zscore");

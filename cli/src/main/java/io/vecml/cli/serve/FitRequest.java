@@ -5,6 +5,7 @@ import io.vecml.engine.api.KnnModel;
 import io.vecml.engine.api.LinearModel;
 import io.vecml.engine.api.Parse;
 import io.vecml.engine.api.RunOptions;
+import io.vecml.engine.api.Standardize;
 import io.vecml.engine.api.TemplateModel;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.knn.Weights;
@@ -30,10 +31,6 @@ import java.util.function.Supplier;
  */
 final class FitRequest {
 
-    /** kNN and template defaults: those of {@code vecml knn} and {@code vecml template} (README's vocabulary). */
-    static final int DEFAULT_K = 5;
-    static final String DEFAULT_METRIC = "l2";
-
     private FitRequest() {
     }
 
@@ -49,8 +46,8 @@ final class FitRequest {
     /** Accepts the old field names (with a warning) and refuses unknown fields, for {@code type}. */
     static void check(JsonRequest r, String type) {
         switch (type) {
-            case "knn" -> r.allow("name", "dataset", "type", "metric", "k", "weights");
-            case "template" -> r.allow("name", "dataset", "type", "metric", "center");
+            case "knn" -> r.allow("name", "dataset", "type", "metric", "k", "weights", "standardize");
+            case "template" -> r.allow("name", "dataset", "type", "metric", "center", "standardize");
             case "linear" -> r.renamed("seed", "trainSeed").renamed("preprocess", "standardize")
                     .allow("name", "dataset", "type", "loss", "lr", "epochs", "batch", "lambda", "trainSeed", "reg",
                             "l1Ratio", "standardize", "momentum", "delta", "schedule");
@@ -67,26 +64,43 @@ final class FitRequest {
         };
     }
 
+    /**
+     * The metric of a kNN or template fit: the field, or the library's default ({@code Params.defaults()}, the
+     * vocabulary's: the same on every face).
+     */
+    private static Metric metric(JsonRequest r, Metric byDefault) {
+        return r.has("metric") ? parsed(() -> Parse.metric(r.string("metric"), "field 'metric'")) : byDefault;
+    }
+
+    /** The scaling of a kNN or template fit: none or train, as {@code --standardize} of vecml knn and template. */
+    private static boolean standardize(JsonRequest r, boolean byDefault) {
+        return r.has("standardize") ? parsed(() -> Standardize.oneModel(r.string("standardize"), "field 'standardize'"))
+                : byDefault;
+    }
+
     private static KnnModel knn(JsonRequest r, int trainRows, RunOptions run, Map<String, Object> params) {
-        Metric m = parsed(() -> Parse.metric(r.string("metric", DEFAULT_METRIC), "field 'metric'"));
-        int k = r.integer("k", DEFAULT_K, 1, Parse.MAX_K);
+        KnnModel.Params d = KnnModel.Params.defaults();
+        Metric m = metric(r, d.metric());
+        int k = r.integer("k", d.k(), 1, Parse.MAX_K);
         if (k > trainRows) {
             throw ApiException.badRequest("field 'k' = " + k + " is more than the " + trainRows + " training rows");
         }
-        Weights w = parsed(() -> Parse.weights(r.string("weights", "uniform"), "field 'weights'"));
-        KnnModel model = new KnnModel(new KnnModel.Params(k, m, w), run);
+        Weights w = r.has("weights") ? parsed(() -> Parse.weights(r.string("weights"), "field 'weights'")) : d.weights();
+        KnnModel model = new KnnModel(new KnnModel.Params(k, m, w, standardize(r, d.standardize())), run);
         params.putAll(describe(model));
         return model;
     }
 
     private static TemplateModel template(JsonRequest r, RunOptions run, Map<String, Object> params) {
-        Metric m = parsed(() -> Parse.metric(r.string("metric", DEFAULT_METRIC), "field 'metric'"));
-        TemplateClassifier.Center c = switch (r.string("center", "mean").strip().toLowerCase(Locale.ROOT)) {
+        TemplateModel.Params d = TemplateModel.Params.defaults();
+        Metric m = metric(r, d.metric());
+        String center = r.has("center") ? r.string("center") : d.center().name();
+        TemplateClassifier.Center c = switch (center.strip().toLowerCase(Locale.ROOT)) {
             case "mean" -> TemplateClassifier.Center.MEAN;
             case "median" -> TemplateClassifier.Center.MEDIAN;
             default -> throw ApiException.badRequest("field 'center': expected mean or median");
         };
-        TemplateModel model = new TemplateModel(new TemplateModel.Params(c, m), run);
+        TemplateModel model = new TemplateModel(new TemplateModel.Params(c, m, standardize(r, d.standardize())), run);
         params.putAll(describe(model));
         return model;
     }
@@ -166,10 +180,12 @@ final class FitRequest {
                 params.put("metric", k.params().metric().name());
                 params.put("k", k.params().k());
                 params.put("weights", k.params().weights().name().toLowerCase(Locale.ROOT));
+                params.put("standardize", k.params().standardize() ? "train" : "none");
             }
             case TemplateModel t -> {
                 params.put("metric", t.params().metric().name());
                 params.put("center", t.params().center().name().toLowerCase(Locale.ROOT));
+                params.put("standardize", t.params().standardize() ? "train" : "none");
             }
             case LinearModel m -> {
                 params.put("loss", m.classifier().loss().id());

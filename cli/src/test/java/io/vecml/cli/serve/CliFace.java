@@ -41,21 +41,22 @@ final class CliFace {
         return List.of("--data", "embedded:digits", "--test-fraction", "0.2", seedOption, "42", "--threads", "1");
     }
 
-    Outcome knn(String metric, int k, String weights) throws Exception {
-        Path pred = dir.resolve("knn-" + metric + "-" + k + "-" + weights + ".npy");
+    /** {@code standardize}: none or train, as {@code --standardize}. */
+    Outcome knn(String metric, int k, String weights, String standardize) throws Exception {
+        Path pred = dir.resolve("knn-" + metric + "-" + k + "-" + weights + "-" + standardize + ".npy");
         List<String> a = new ArrayList<>(List.of("knn"));
         a.addAll(holdout("--split-seed"));
-        a.addAll(List.of("--metric", metric, "--k", Integer.toString(k), "--weights", weights, "--json",
-                "--predictions", pred.toString()));
+        a.addAll(List.of("--metric", metric, "--k", Integer.toString(k), "--weights", weights, "--standardize",
+                standardize, "--json", "--predictions", pred.toString()));
         JsonNode r = json(a).get("results").get(0);
         return new Outcome(ints(pred), r.get("accuracy").asDouble(), r.get("balancedAccuracy").asDouble(), null);
     }
 
     /** vecml template writes no per-row predictions (yet): its scores only. */
-    Outcome template(String metric) throws Exception {
+    Outcome template(String metric, String standardize) throws Exception {
         List<String> a = new ArrayList<>(List.of("template"));
         a.addAll(holdout("--split-seed"));
-        a.addAll(List.of("--metric", metric, "--center", "mean", "--json"));
+        a.addAll(List.of("--metric", metric, "--center", "mean", "--standardize", standardize, "--json"));
         JsonNode r = json(a).get("results").get(0);
         return new Outcome(null, r.get("accuracy").asDouble(), r.get("balancedAccuracy").asDouble(), null);
     }

@@ -54,6 +54,33 @@ class ServeValidationTest {
         assertThat(client.get("/datasets/empty").status()).isEqualTo(404);
     }
 
+    /**
+     * A kNN or template fit takes {@code standardize} with the words of {@code vecml knn|template --standardize}
+     * (none, train; all and center refused with the reason), and a bad value is a 400 that names the field.
+     */
+    @Test
+    void knnAndTemplateFitsTakeStandardizeWithTheCommandLinesWords() throws Exception {
+        assertThat(client.post("/datasets", "{\"name\":\"st\",\"path\":\"embedded:digits\",\"testFraction\":0.2}")
+                .status()).isEqualTo(201);
+        for (String type : new String[] {"knn", "template"}) {
+            for (String[] bad : new String[][] {{"\"zscore\"", "field 'standardize' must be none or train, got 'zscore'"},
+                    {"\"all\"", "cross-validation only"}, {"\"center\"", "linear models"},
+                    {"1", "field 'standardize' must be a string"}}) {
+                ServeClient.Reply r = client.post("/models", "{\"name\":\"st-" + type + "\",\"dataset\":\"st\",\"type\":\""
+                        + type + "\",\"standardize\":" + bad[0] + "}");
+                assertThat(r.status()).as(r.text()).isEqualTo(400);
+                assertThat(r.error()).as(type + " " + bad[0]).contains("standardize", bad[1]);
+            }
+            for (String ok : new String[] {"none", "train", " Train "}) {
+                ServeClient.Reply r = client.post("/models", "{\"name\":\"st-" + type + "\",\"dataset\":\"st\",\"type\":\""
+                        + type + "\",\"standardize\":\"" + ok + "\"}");
+                assertThat(r.status()).as(r.text()).isEqualTo(201);
+                assertThat(r.json().get("params").get("standardize").asText()).isEqualTo(ok.strip().toLowerCase(java.util.Locale.ROOT));
+                assertThat(client.delete("/models/st-" + type).status()).isEqualTo(200);
+            }
+        }
+    }
+
     @Test
     void aPathWithoutFeaturesIsRefused() throws Exception {
         npy(dataDir.resolve("X.npy"), new float[0], 4, 0);

@@ -37,6 +37,25 @@ public enum Standardize {
         };
     }
 
+    /**
+     * The scaling of one kNN or template model fitted on one set of rows ({@code vecml knn|template
+     * --standardize}, the server's {@code "standardize"} of a kNN or template fit): {@code none} (false: raw
+     * features) or {@code train} (true: z-scores fitted on the training rows). {@code all} and {@code center}
+     * are refused with the reason; {@code what} names the input ("--standardize", "field 'standardize'").
+     */
+    public static boolean oneModel(String s, String what) {
+        return switch (s == null ? "" : s.strip().toLowerCase(Locale.ROOT)) {
+            case "none" -> false;
+            case "train" -> true;
+            case "all" -> throw new IllegalArgumentException(what + ": all (z-scores fitted on every row before the"
+                    + " split, the lecture's leaky recipe) is for cross-validation only (grid and cv); a model is"
+                    + " standardised with its training rows: train");
+            case "center", "centre" -> throw new IllegalArgumentException(what + ": center (minus the mean image) is"
+                    + " for linear models; kNN and template models take none or train");
+            default -> throw new IllegalArgumentException(what + " must be none or train, got '" + s + "'");
+        };
+    }
+
     /** The old {@code --preprocess standardize|center|raw} spelling of a linear model's scaling. */
     public static Standardize fromPreprocessing(Preprocessing p) {
         return switch (p) {
