@@ -1,5 +1,7 @@
 package io.vecml.cli.serve;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vecml.engine.gemm.BlasReport;
 import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.kernels.KernelSelection;
 import java.io.IOException;
@@ -289,7 +291,7 @@ public final class VecmlServer implements AutoCloseable {
             case "health" -> {
                 if (seg.size() == 1) {
                     expect(ex, method, path, "GET");
-                    return json(ex, 200, health());
+                    return json(ex, 200, report(health()));
                 }
             }
             case "shutdown" -> {
@@ -323,7 +325,7 @@ public final class VecmlServer implements AutoCloseable {
                 if (seg.size() == 1) {
                     return switch (method) {
                         case "GET" -> json(ex, 200, Map.of("models", models.list()));
-                        case "POST" -> json(ex, 201, models.fit(readJson(ex)).info());
+                        case "POST" -> json(ex, 201, report(models.fit(readJson(ex)).info()));
                         default -> throw wrongMethod(ex, method, path, "GET, POST");
                     };
                 }
@@ -344,7 +346,7 @@ public final class VecmlServer implements AutoCloseable {
                 }
                 if (seg.size() == 3 && seg.get(2).equals("evaluate")) {
                     expect(ex, method, path, "POST");
-                    return json(ex, 200, models.evaluate(seg.get(1), readJson(ex)));
+                    return json(ex, 200, report(models.evaluate(seg.get(1), readJson(ex))));
                 }
             }
             case "saved-models" -> {
@@ -356,11 +358,11 @@ public final class VecmlServer implements AutoCloseable {
             case "grid" -> {
                 if (seg.size() == 2 && seg.get(1).equals("knn")) {
                     expect(ex, method, path, "POST");
-                    return json(ex, 200, KnnGrid.run(datasets, readJson(ex), config.threads()));
+                    return json(ex, 200, report(KnnGrid.run(datasets, readJson(ex), config.threads())));
                 }
                 if (seg.size() == 2 && seg.get(1).equals("linear")) {
                     expect(ex, method, path, "POST");
-                    return json(ex, 200, LinearGrid.run(datasets, readJson(ex), config.threads()));
+                    return json(ex, 200, report(LinearGrid.run(datasets, readJson(ex), config.threads())));
                 }
             }
             default -> {
@@ -390,11 +392,25 @@ public final class VecmlServer implements AutoCloseable {
         return ex.remember(JsonRequest.parse(Http.readBody(ex, config.maxJson())));
     }
 
+    /** The field of {@link #report}: the BLAS in use. */
+    static final String BLAS = "blas";
+
+    /**
+     * An answer that reports on a run (/health, a fit, an evaluation, a grid search): its fields, then
+     * {@value #BLAS}, the BLAS in use ({@link BlasReport#current()}: the object every command's {@code --json}
+     * carries), so that a result can be traced to the library that computed it.
+     */
+    static ObjectNode report(Object body) {
+        ObjectNode n = Http.MAPPER.valueToTree(body);
+        n.set(BLAS, Http.MAPPER.valueToTree(BlasReport.current()));
+        return n;
+    }
+
     /** Sends {@code body} as JSON, with a {@code warnings} list when the request used old field names. */
     private static int json(Exchange ex, int status, Object body) throws IOException {
         List<String> warnings = ex.warnings();
         if (!warnings.isEmpty()) {
-            com.fasterxml.jackson.databind.node.ObjectNode n = Http.MAPPER.valueToTree(body);
+            ObjectNode n = Http.MAPPER.valueToTree(body);
             n.set("warnings", Http.MAPPER.valueToTree(warnings));
             body = n;
         }

@@ -11,6 +11,7 @@ import io.vecml.engine.data.Npy;
 import io.vecml.engine.data.Splits;
 import io.vecml.engine.distance.Metric;
 import io.vecml.engine.eval.Metrics;
+import io.vecml.engine.gemm.BlasReport;
 import io.vecml.engine.knn.KnnClassifier;
 import io.vecml.engine.knn.KnnOptions;
 import io.vecml.engine.linear.LinearConfig;
@@ -129,6 +130,35 @@ class ServeTest {
         assertThat(n.get("kernels").asText()).isNotBlank();
         assertThat(n.get("gemm").asText()).isNotBlank();
         assertThat(LOG.toString(StandardCharsets.UTF_8)).containsPattern("GET /health 200 [0-9.]+ ms");
+    }
+
+    /**
+     * Every report names the BLAS in use (issue 13 point 6): /health, a fit, an evaluation and a grid search
+     * carry the {@code blas} object of every command's --json (the same JVM: the same object).
+     */
+    @Test
+    void healthFitsEvaluationsAndGridsSayWhichBlas() throws Exception {
+        JsonNode cli = ServeClient.JSON.readTree(CliFace.run(List.of("data", "info", "embedded:digits", "--json")))
+                .get("blas");
+        assertThat(cli).isNotNull();
+        BlasReport now = BlasReport.current();
+        assertThat(cli.get("gemm").asText()).isEqualTo(now.gemm());
+        assertThat(cli.get("loaded").asBoolean()).isEqualTo(now.loaded());
+        List<ServeClient.Reply> answers = new ArrayList<>();
+        answers.add(client.get("/health"));
+        ServeClient.Reply fit = client.post("/models", "{\"name\":\"blas-t\",\"dataset\":\"digits\",\"type\":\"template\"}");
+        answers.add(fit);
+        try {
+            answers.add(client.post("/models/blas-t/evaluate", "{\"dataset\":\"digits\",\"split\":\"test\"}"));
+        } finally {
+            client.delete("/models/blas-t");
+        }
+        answers.add(client.post("/grid/knn", "{\"dataset\":\"digits\",\"k\":\"1\",\"metric\":\"l2\",\"folds\":2}"));
+        for (ServeClient.Reply a : answers) {
+            assertThat(a.status()).as(a.text()).isBetween(200, 201);
+            assertThat(a.json().get("blas")).as(a.text()).isEqualTo(cli);
+        }
+        assertThat(fit.json().get("name").asText()).isEqualTo("blas-t"); // the model's info is still all there
     }
 
     @Test
@@ -394,14 +424,13 @@ class ServeTest {
                 "--standardize", CliFace.GRID_STANDARDIZE_TRAIN, "--threads", "1", "--json");
         assertThat(code).as(err.toString()).isZero();
         JsonNode c = ServeClient.JSON.readTree(out.toString());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) c).remove("blas"); // every command's JSON says which BLAS ran
         List<String> fields = new ArrayList<>();
         c.fieldNames().forEachRemaining(fields::add);
         List<String> serverFields = new ArrayList<>();
         s.fieldNames().forEachRemaining(serverFields::add);
         assertThat(serverFields).containsExactlyElementsOf(fields);
-        for (String f : List.of("rows", "dims", "folds", "stratified", "seed", "scoring", "candidates",
-                "best", "test", "results")) {
+        for (String f : List.of("rows", "dims", "folds", "stratified", "cvSeed", "seed", "scoring", "candidates",
+                "best", "test", "results", "blas")) {
             assertThat(s.get(f)).as(f).isEqualTo(c.get(f));
         }
         // the vocabulary's word for z-scores fitted on each training fold (the command line said "fold" before)
