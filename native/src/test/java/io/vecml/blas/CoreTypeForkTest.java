@@ -100,6 +100,8 @@ class CoreTypeForkTest {
         assertThat(r[0]).isEqualToIgnoringCase(cpu);
         assertThat(r[1]).isEqualTo("OPENBLAS_CORETYPE=" + cpu + " set by vecml (-Dvecml.openblas.coretype=cpu),"
                 + " replacing OPENBLAS_CORETYPE=Prescott from the environment");
+        // The best core's sgemm kernels are right: Gaussian entries, error per sqrt(k) as float32 rounding allows.
+        assertThat(Double.parseDouble(r[3])).as("sgemm error with %s kernels", r[0]).isLessThan(1e-5);
     }
 
     @Test
