@@ -47,6 +47,7 @@ final class InfoCommand implements Callable<Integer> {
         if (ob.loaded()) {
             out.printf("OpenBLAS     %s, core %s, %d threads, %s%n", ob.version(), ob.coreName(), ob.threads(),
                     ob.tuned() ? "tuned" : "NOT a tuned build");
+            out.printf("  core       %s: %s%n", ob.coreName(), ob.coreOrigin());
             out.printf("  file       %s (%s)%n", ob.path(), ob.source());
             out.printf("  config     %s%n", ob.config());
         } else {

@@ -21,6 +21,8 @@ class BlasInJsonTest {
             assertThat(b.get("version").asText()).isEqualTo(now.version()).isNotBlank();
             assertThat(b.get("path").asText()).isEqualTo(now.path());
             assertThat(b.get("source").asText()).isIn("bundled", "system", "explicit");
+            assertThat(b.get("core").asText()).isEqualTo(now.core()).isNotBlank();
+            assertThat(b.get("coreOrigin").asText()).isEqualTo(now.coreOrigin()).isNotBlank();
         } else {
             assertThat(b.get("reason").asText()).contains("OpenBLAS");
         }
@@ -41,6 +43,36 @@ class BlasInJsonTest {
         CliTest.Run lecture = CliTest.run("lecture", "--json");
         assertThat(lecture.code()).as(lecture.err()).isZero();
         assertBlas(new ObjectMapper().readTree(lecture.out()));
+    }
+
+    /** The environment's OpenBLAS variables travel with every report (an inherited OPENBLAS_CORETYPE changes the kernels). */
+    @Test
+    void theOpenBlasEnvironmentIsReported() throws Exception {
+        CliTest.Run r = CliTest.run("data", "info", "embedded:digits", "--json");
+        JsonNode env = new ObjectMapper().readTree(r.out()).get("blas").get("environment");
+        assertThat(env).isNotNull();
+        java.util.Map<String, String> want = new java.util.TreeMap<>();
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("OPENBLAS_") || k.startsWith("GOTO_") || k.equals("OMP_NUM_THREADS")) {
+                want.put(k, v);
+            }
+        });
+        java.util.Map<String, String> got = new java.util.TreeMap<>();
+        env.properties().forEach(e -> got.put(e.getKey(), e.getValue().asText()));
+        assertThat(got).isEqualTo(want);
+    }
+
+    /** vecml info says which core OpenBLAS runs and why, in the same words as the JSON. */
+    @Test
+    void infoNamesTheCoreAndWhy() {
+        BlasReport now = BlasReport.current();
+        CliTest.Run r = CliTest.run("info");
+        assertThat(r.code()).as(r.err()).isZero();
+        if (now.loaded()) {
+            assertThat(r.out()).contains("  core       " + now.core() + ": " + now.coreOrigin());
+        } else {
+            assertThat(r.out()).contains("OpenBLAS     not loaded");
+        }
     }
 
     @Test

@@ -31,7 +31,7 @@ public record PlatformInfo(
 
     /** The OpenBLAS part; fields other than {@code loaded} and {@code attempts} are null when not loaded. */
     public record OpenBlasInfo(boolean loaded, String path, String source, String version, String coreName,
-                               Integer threads, Boolean tuned, String config, List<String> attempts) {
+                               String coreOrigin, Integer threads, Boolean tuned, String config, List<String> attempts) {
     }
 
     public static PlatformInfo collect() {
@@ -41,10 +41,10 @@ public record PlatformInfo(
         OpenBlasInfo ob;
         if (gs.blas().isPresent()) {
             OpenBlas b = gs.blas().get();
-            ob = new OpenBlasInfo(true, b.path().toString(), b.source(), b.version(), b.coreName(), b.numThreads(),
+            ob = new OpenBlasInfo(true, b.path().toString(), b.source(), b.version(), b.coreName(), b.coreOrigin(), b.numThreads(),
                     b.tuned(), b.config(), gs.openblas().attempts().stream().map(Object::toString).toList());
         } else {
-            ob = new OpenBlasInfo(false, null, null, null, null, null, null, null,
+            ob = new OpenBlasInfo(false, null, null, null, null, null, null, null, null,
                     gs.openblas().attempts().stream().map(Object::toString).toList());
         }
         Map<String, String> cpu = cpuInfo();

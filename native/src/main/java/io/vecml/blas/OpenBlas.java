@@ -37,8 +37,10 @@ public final class OpenBlas {
     private final MethodHandle getParallel;
     private final String config;
     private final String coreName;
+    private final String coreOrigin;
+    private final String cpuCore;
 
-    OpenBlas(SymbolLookup lookup, Path path, String source) {
+    OpenBlas(SymbolLookup lookup, Path path, String source, CoreTypes.Request core) {
         this.path = path;
         this.source = source;
         this.sgemm = handle(lookup, "cblas_sgemm", FunctionDescriptor.ofVoid(
@@ -61,6 +63,8 @@ public final class OpenBlas {
         this.getParallel = handle(lookup, "openblas_get_parallel", FunctionDescriptor.of(ValueLayout.JAVA_INT));
         this.config = cString(getConfig);
         this.coreName = cString(getCorename);
+        this.coreOrigin = CoreTypes.origin(core, coreName, config);
+        this.cpuCore = core.cpuCore();
         if (config.contains("USE64BITINT")) {
             // The wrappers pass 32-bit ints; an ILP64 build would read garbage dimensions.
             throw new IllegalStateException("this OpenBLAS uses 64-bit integers (" + config
@@ -112,6 +116,20 @@ public final class OpenBlas {
     /** {@code openblas_get_corename()}: the kernel set chosen for this CPU, e.g. "Zen" or "Haswell". */
     public String coreName() {
         return coreName;
+    }
+
+    /**
+     * Why {@link #coreName()}: "OpenBLAS's own CPU detection", "OPENBLAS_CORETYPE=Haswell from the
+     * environment", "OPENBLAS_CORETYPE=Cooperlake set by vecml (...)" or "fixed when this library was
+     * built (...)", followed by the better core this CPU could run when there is one (see {@link CoreTypes}).
+     */
+    public String coreOrigin() {
+        return coreOrigin;
+    }
+
+    /** The best core this CPU's flags allow ({@link CoreTypes#cpuCore}), e.g. "Cooperlake". */
+    public String cpuCore() {
+        return cpuCore;
     }
 
     /**

@@ -75,7 +75,7 @@ public final class OpenBlasLoader {
             synchronized (OpenBlasLoader.class) {
                 r = result;
                 if (r == null) {
-                    r = lookup(choice());
+                    r = lookup(choice(), CoreTypes.property());
                     result = r;
                 }
             }
@@ -97,11 +97,30 @@ public final class OpenBlasLoader {
      * no other is tried when it fails, and the failure says how to choose another.
      */
     static Result lookup(String choice) {
+        return lookup(choice, CoreTypes.Request.none());
+    }
+
+    /**
+     * As {@link #lookup(String)}, first applying {@code vecml.openblas.coretype} ({@code coretype}, see
+     * {@link CoreTypes}); a value that cannot be honoured is a failed attempt, and nothing is loaded.
+     */
+    static Result lookup(String choice, String coretype) {
+        CoreTypes.Request req;
+        try {
+            req = CoreTypes.prepare(coretype, System.getenv(CoreTypes.ENV), CoreTypes.cpuFlags(), CoreTypes::setenv);
+        } catch (RuntimeException e) {
+            return new Result(Optional.empty(), List.of(new Attempt("core type", "-D" + CoreTypes.PROPERTY,
+                    false, message(e) + " (nothing loaded; -D" + CoreTypes.PROPERTY + "=auto leaves the choice to OpenBLAS)")));
+        }
+        return lookup(choice, req);
+    }
+
+    private static Result lookup(String choice, CoreTypes.Request req) {
         List<Attempt> attempts = new ArrayList<>();
         Optional<OpenBlas> b = switch (choice) {
-            case "bundled" -> tryBundled(attempts);
-            case "system" -> trySystem(attempts);
-            default -> tryPath("explicit", Path.of(choice).toAbsolutePath(), attempts);
+            case "bundled" -> tryBundled(attempts, req);
+            case "system" -> trySystem(attempts, req);
+            default -> tryPath("explicit", Path.of(choice).toAbsolutePath(), attempts, req);
         };
         if (b.isEmpty()) {
             Attempt last = attempts.removeLast();
@@ -112,14 +131,14 @@ public final class OpenBlasLoader {
         return new Result(b, attempts);
     }
 
-    private static Optional<OpenBlas> tryPath(String source, Path p, List<Attempt> attempts) {
+    private static Optional<OpenBlas> tryPath(String source, Path p, List<Attempt> attempts, CoreTypes.Request req) {
         if (!Files.isRegularFile(p)) {
             attempts.add(new Attempt(source, p.toString(), false, "no such file"));
             return Optional.empty();
         }
         try {
             SymbolLookup lookup = SymbolLookup.libraryLookup(p, OpenBlas.libraryArena());
-            OpenBlas b = new OpenBlas(lookup, p, source);
+            OpenBlas b = new OpenBlas(lookup, p, source, req);
             attempts.add(new Attempt(source, p.toString(), true, b.config()));
             return Optional.of(b);
         } catch (RuntimeException | LinkageError e) {
@@ -128,12 +147,12 @@ public final class OpenBlasLoader {
         }
     }
 
-    private static Optional<OpenBlas> trySystem(List<Attempt> attempts) {
+    private static Optional<OpenBlas> trySystem(List<Attempt> attempts, CoreTypes.Request req) {
         String name = "libopenblas.so.0";
         try {
             SymbolLookup lookup = SymbolLookup.libraryLookup(name, OpenBlas.libraryArena());
             Path where = mappedPath("libopenblas").orElse(Path.of(name));
-            OpenBlas b = new OpenBlas(lookup, where, "system");
+            OpenBlas b = new OpenBlas(lookup, where, "system", req);
             attempts.add(new Attempt("system", name, true, b.config()));
             return Optional.of(b);
         } catch (RuntimeException | LinkageError e) {
@@ -142,7 +161,7 @@ public final class OpenBlasLoader {
         }
     }
 
-    private static Optional<OpenBlas> tryBundled(List<Attempt> attempts) {
+    private static Optional<OpenBlas> tryBundled(List<Attempt> attempts, CoreTypes.Request req) {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         String where = "classpath:" + BUNDLE_DIR;
@@ -176,7 +195,7 @@ public final class OpenBlasLoader {
                 return Optional.empty();
             }
         }
-        Optional<OpenBlas> b = tryPath("bundled", dir.resolve(BUNDLE_ORDER[BUNDLE_ORDER.length - 1]), attempts);
+        Optional<OpenBlas> b = tryPath("bundled", dir.resolve(BUNDLE_ORDER[BUNDLE_ORDER.length - 1]), attempts, req);
         if (b.isEmpty()) {
             Attempt last = attempts.removeLast();
             attempts.add(new Attempt(last.source(), last.location(), false, last.detail() + noexecHint(dir)));

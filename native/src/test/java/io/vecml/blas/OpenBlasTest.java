@@ -239,4 +239,54 @@ class OpenBlasTest {
             }
         }
     }
+
+    /**
+     * cblas_sbgemm against a double reference over shapes and transpositions, kNN's tile shape
+     * (256 x 2048 x 784, B transposed) included: exact while every partial sum of 0..255 products stays
+     * an integer below 2^24 (k <= 256), within float32 rounding of the largest sum beyond. Where the
+     * library does not export it, every call is refused with the library's name.
+     */
+    @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
+    @CsvSource({"1,1,1,false,false", "3,5,7,false,true", "17,13,31,true,false", "16,16,32,true,true",
+            "33,65,256,false,true", "31,47,257,false,false", "64,96,784,false,true", "256,2048,784,false,true",
+            "0,4,8,false,true", "4,0,8,false,true", "4,4,0,false,true"})
+    void sbgemmMatchesADoubleReference(int m, int n, int k, boolean ta, boolean tb) {
+        Random rnd = new Random(31L * m + 7L * n + k);
+        int lda = ta ? Math.max(1, m) : Math.max(1, k);
+        int ldb = tb ? Math.max(1, k) : Math.max(1, n);
+        int rowsA = ta ? k : m;
+        int rowsB = tb ? n : k;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a16 = arena.allocate(Math.max(2L, (long) rowsA * lda * 2), 64);
+            MemorySegment b16 = arena.allocate(Math.max(2L, (long) rowsB * ldb * 2), 64);
+            MemorySegment c = arena.allocate(Math.max(4L, (long) m * n * 4), 64);
+            float[] a = new float[rowsA * lda];
+            float[] b = new float[rowsB * ldb];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = rnd.nextInt(256);
+                a16.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (Float.floatToRawIntBits(a[i]) >>> 16));
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = rnd.nextInt(256);
+                b16.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (Float.floatToRawIntBits(b[i]) >>> 16));
+            }
+            for (int i = 0; i < m * n; i++) {
+                c.setAtIndex(ValueLayout.JAVA_FLOAT, i, Float.NaN);
+            }
+            if (!blas.hasSbgemm()) {
+                assertThatThrownBy(() -> blas.sbgemm(Layout.ROW_MAJOR, ta, tb, m, n, k, 1f, a16, 0, lda, b16, 0, ldb,
+                        0f, c, 0, Math.max(1, n))).isInstanceOf(UnsupportedOperationException.class)
+                        .hasMessageContaining(blas.path().toString());
+                return;
+            }
+            blas.sbgemm(Layout.ROW_MAJOR, ta, tb, m, n, k, 1f, a16, 0, lda, b16, 0, ldb, 0f, c, 0, Math.max(1, n));
+            double[] want = reference(Layout.ROW_MAJOR, ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, new float[m * n],
+                    Math.max(1, n));
+            double tol = k <= 256 ? 0 : k * 255.0 * 255.0 * 0x1p-23;
+            for (int i = 0; i < m * n; i++) {
+                assertThat((double) c.getAtIndex(ValueLayout.JAVA_FLOAT, i)).as("C[%d]", i).isCloseTo(want[i],
+                        org.assertj.core.data.Offset.offset(tol));
+            }
+        }
+    }
 }

@@ -1,13 +1,9 @@
 package io.vecml.engine.gemm;
 
+import io.vecml.blas.CoreTypes;
 import io.vecml.blas.OpenBlas;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Whether uint8 L2 kNN multiplies in bfloat16 ({@link Bf16Gemm}) instead of float32, decided once per
@@ -128,16 +124,6 @@ public record Bf16Selection(String choice, String reason, boolean cpuBf16, boole
 
     /** Whether the first processor in /proc/cpuinfo lists avx512_bf16 (false where there is none). */
     static boolean cpuHasBf16() {
-        Path p = Path.of("/proc/cpuinfo");
-        if (!Files.isReadable(p)) {
-            return false;
-        }
-        try (Stream<String> lines = Files.lines(p)) {
-            return lines.filter(l -> l.startsWith("flags")).findFirst()
-                    .map(l -> Set.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+")).contains("avx512_bf16"))
-                    .orElse(false);
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return CoreTypes.cpuFlags().contains("avx512_bf16");
     }
 }

@@ -42,7 +42,8 @@ class KnnFallbackTest {
                             assertThat(st.fallbackQueries.get()).as(what + ": %s", st)
                                     .isGreaterThan(queries.rows() / 2);
                             assertThat(knn.lastBruteForce()).as(what)
-                                    .isEqualTo(m == Metric.L2 ? "gemm:" + io.vecml.engine.gemm.GemmSelection.current().choice()
+                                    .isEqualTo(m == Metric.L2
+                                            ? KnnBf16Test.expectedProducer(io.vecml.engine.gemm.Bf16Selection.current())
                                             : "direct-tiles");
                         }
                     }
