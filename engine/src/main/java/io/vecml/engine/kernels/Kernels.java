@@ -129,6 +129,44 @@ public interface Kernels {
     void u8ToF32Fma(MemorySegment src, long srcOff, MemorySegment a, long aOff, MemorySegment b, long bOff,
                     MemorySegment dst, long dstOff, int d);
 
+    // ---- a linear layer over raw rows, preprocessing fused (SGD training) ------------------------
+    // Rows are read where they are: row i (i in [0, rows)) is the d values at element offset
+    // rowOffs[i] of x (uint8 or float32), and its feature f enters as xs = fma(a[f], x_f, b[f]) in
+    // float (the value u8ToF32Fma writes; a, b: d float32 values from element 0), so no
+    // preprocessed copy of the rows is ever made. Weights and gradients are class-major: class c's
+    // value for feature f at element c * ld + f. The order of every sum is defined below, and every
+    // implementation follows it exactly, whatever its vector size: the results are bit-identical.
+
+    /** Stripes of a score sum: feature f is added to partial sum f % STRIPES. */
+    int STRIPES = 16;
+
+    /**
+     * Partial class scores of uint8 rows (see above): for row i, class c and stripe j in
+     * [0, STRIPES), {@code part[(i * classes + c) * STRIPES + j]} = the sum over the features f < d
+     * with f % STRIPES == j, in increasing f, of xs_f * w[c * ldw + f], accumulated as
+     * {@code acc = fma(xs_f, w, acc)} from {@code acc = 0}. A caller adds the stripes in a fixed
+     * order of its own. {@code part} (float32) must not overlap the inputs.
+     */
+    void linearStripesU8(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a, MemorySegment b,
+                         MemorySegment w, long ldw, int classes, MemorySegment part);
+
+    /** {@link #linearStripesU8} for float32 rows. */
+    void linearStripesF32(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a, MemorySegment b,
+                          MemorySegment w, long ldw, int classes, MemorySegment part);
+
+    /**
+     * The weight gradient of uint8 rows (see above): {@code g[c * ldg + f]} = the sum over rows i in
+     * [0, rows), in order, of xs_f(row i) * {@code ds[i * classes + c]}, accumulated as
+     * {@code acc = fma(xs, ds, acc)} from {@code acc = 0}, for f in [0, d) and c in [0, classes).
+     * Other entries of {@code g} are not written; {@code g} must not overlap the inputs.
+     */
+    void linearGradU8(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a, MemorySegment b,
+                      float[] ds, int classes, MemorySegment g, long ldg);
+
+    /** {@link #linearGradU8} for float32 rows. */
+    void linearGradF32(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a, MemorySegment b,
+                       float[] ds, int classes, MemorySegment g, long ldg);
+
     // ---- softmax -------------------------------------------------------------------------------
 
     /**

@@ -178,6 +178,64 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void linearStripesU8(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a, MemorySegment b,
+                                MemorySegment w, long ldw, int classes, MemorySegment part) {
+        stripes(x, true, rowOffs, rows, d, a, b, w, ldw, classes, part);
+    }
+
+    @Override
+    public void linearStripesF32(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a, MemorySegment b,
+                                 MemorySegment w, long ldw, int classes, MemorySegment part) {
+        stripes(x, false, rowOffs, rows, d, a, b, w, ldw, classes, part);
+    }
+
+    /** Feature f of the row at element offset {@code off}, preprocessed: fma(a[f], x_f, b[f]). */
+    private static float feature(MemorySegment x, boolean u8, long off, int f, MemorySegment a, MemorySegment b) {
+        float v = u8 ? Byte.toUnsignedInt(x.get(U8, off + f)) : x.getAtIndex(F32, off + f);
+        return Math.fma(a.getAtIndex(F32, f), v, b.getAtIndex(F32, f));
+    }
+
+    private static void stripes(MemorySegment x, boolean u8, long[] rowOffs, int rows, int d, MemorySegment a,
+                                MemorySegment b, MemorySegment w, long ldw, int classes, MemorySegment part) {
+        for (int i = 0; i < rows; i++) {
+            for (int c = 0; c < classes; c++) {
+                for (int j = 0; j < STRIPES; j++) {
+                    float acc = 0f;
+                    for (int f = j; f < d; f += STRIPES) {
+                        acc = Math.fma(feature(x, u8, rowOffs[i], f, a, b), w.getAtIndex(F32, c * ldw + f), acc);
+                    }
+                    part.setAtIndex(F32, ((long) i * classes + c) * STRIPES + j, acc);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void linearGradU8(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a, MemorySegment b,
+                             float[] ds, int classes, MemorySegment g, long ldg) {
+        grad(x, true, rowOffs, rows, d, a, b, ds, classes, g, ldg);
+    }
+
+    @Override
+    public void linearGradF32(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a, MemorySegment b,
+                              float[] ds, int classes, MemorySegment g, long ldg) {
+        grad(x, false, rowOffs, rows, d, a, b, ds, classes, g, ldg);
+    }
+
+    private static void grad(MemorySegment x, boolean u8, long[] rowOffs, int rows, int d, MemorySegment a,
+                             MemorySegment b, float[] ds, int classes, MemorySegment g, long ldg) {
+        for (int c = 0; c < classes; c++) {
+            for (int f = 0; f < d; f++) {
+                float acc = 0f;
+                for (int i = 0; i < rows; i++) {
+                    acc = Math.fma(feature(x, u8, rowOffs[i], f, a, b), ds[i * classes + c], acc);
+                }
+                g.setAtIndex(F32, c * ldg + f, acc);
+            }
+        }
+    }
+
+    @Override
     public void softmaxClassMajor(MemorySegment s, long off, int classes, int n) {
         for (int j = 0; j < n; j++) {
             softmaxStrided(s, off + j, n, classes);

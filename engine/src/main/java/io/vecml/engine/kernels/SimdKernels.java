@@ -2,6 +2,7 @@ package io.vecml.engine.kernels;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.ByteVector;
@@ -1224,6 +1225,925 @@ public final class SimdKernels implements Kernels {
                 return;
             }
         }
+    }
+
+    // ---- a linear layer over raw rows (fused SGD training) ----------------------------------------
+
+    private static final ValueLayout.OfFloat JAVA_F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfByte JAVA_U8 = ValueLayout.JAVA_BYTE;
+    /** 512-bit vectors: x86 then has 32 vector registers (AVX-512), room for 20 accumulators. */
+    private static final boolean WIDE = FL >= 16;
+
+    private static boolean fusedNative(MemorySegment x, MemorySegment a, MemorySegment b, MemorySegment w,
+                                       MemorySegment out) {
+        return x.isNative() && a.isNative() && b.isNative() && w.isNative() && out.isNative() && !out.isReadOnly();
+    }
+
+    @Override
+    public void linearStripesU8(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a,
+            MemorySegment b, MemorySegment w, long ldw, int classes, MemorySegment part) {
+        if (BQ == null || STRIPES % FL != 0 || !fusedNative(x, a, b, w, part)) {
+            ScalarKernels.INSTANCE.linearStripesU8(x, rowOffs, rows, d, a, b, w, ldw, classes, part);
+            return;
+        }
+        int d16 = d - d % STRIPES;
+        long wr = ldw * Float.BYTES;
+        // Rows per pass: 4 with 32 vector registers (AVX-512: 20 accumulators), else 2 (AVX2's 16
+        // registers: 10). Rows past the last repeat it (their sums are not stored).
+        int step = WIDE ? 4 : 2;
+        for (int i = 0; i < rows; i += step) {
+            for (int c0 = 0; c0 < classes; c0 += 5) {
+                // STRIPES / FL passes: one on AVX-512, two (stripes 0-7, then 8-15) on AVX2.
+                for (int k = 0; k < STRIPES; k += FL) {
+                    if (WIDE) {
+                        stripesU8Pass4(x, rowOffs, i, rows, a, b, w, wr, c0, classes, k, d16, part);
+                    } else {
+                        stripesU8Pass2(x, rowOffs, i, rows, a, b, w, wr, c0, classes, k, d16, part);
+                    }
+                }
+            }
+            // The last d % STRIPES features continue their stripes, in scalar.
+            for (int r = i; r < Math.min(i + step, rows); r++) {
+                long xo = rowOffs[r];
+                for (int f = d16; f < d; f++) {
+                    float xs = Math.fma(a.getAtIndex(JAVA_F32, f), Byte.toUnsignedInt(x.get(JAVA_U8, xo + f)), b.getAtIndex(JAVA_F32, f));
+                    for (int c = 0; c < classes; c++) {
+                        long po = ((long) r * classes + c) * STRIPES + f % STRIPES;
+                        part.setAtIndex(JAVA_F32, po, Math.fma(xs, w.getAtIndex(JAVA_F32, c * ldw + f),
+                                part.getAtIndex(JAVA_F32, po)));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stripes k .. k + FL of rows i .. i + 1 against classes c0 .. c0 + 4 (10 accumulators; past the
+     * last class the last is repeated, writing the same values twice). A method of its own, called
+     * per (row block, class block), so that C2's call counters reach it soon.
+     */
+    private static void stripesU8Pass2(MemorySegment x, long[] rowOffs, int i, int rows, MemorySegment a,
+            MemorySegment b, MemorySegment w, long wr, int c0, int classes, int k, int d16, MemorySegment part) {
+        int last = classes - 1;
+        int c1 = Math.min(c0 + 1, last);
+        int c2 = Math.min(c0 + 2, last);
+        int c3 = Math.min(c0 + 3, last);
+        int c4 = Math.min(c0 + 4, last);
+        long w0 = c0 * wr;
+        long w1 = c1 * wr;
+        long w2 = c2 * wr;
+        long w3 = c3 * wr;
+        long w4 = c4 * wr;
+        long x0 = rowOffs[Math.min(i + 0, rows - 1)];
+        long x1 = rowOffs[Math.min(i + 1, rows - 1)];
+        FloatVector s00 = FloatVector.zero(F);
+        FloatVector s01 = FloatVector.zero(F);
+        FloatVector s02 = FloatVector.zero(F);
+        FloatVector s03 = FloatVector.zero(F);
+        FloatVector s04 = FloatVector.zero(F);
+        FloatVector s10 = FloatVector.zero(F);
+        FloatVector s11 = FloatVector.zero(F);
+        FloatVector s12 = FloatVector.zero(F);
+        FloatVector s13 = FloatVector.zero(F);
+        FloatVector s14 = FloatVector.zero(F);
+        for (int f = k; f < d16; f += STRIPES) {
+            long fo = (long) f * Float.BYTES;
+            FloatVector av = FloatVector.fromMemorySegment(F, a, fo, NATIVE);
+            FloatVector bv = FloatVector.fromMemorySegment(F, b, fo, NATIVE);
+            FloatVector v0 = av.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, x0 + f, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), bv);
+            FloatVector v1 = av.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, x1 + f, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), bv);
+            FloatVector wv = FloatVector.fromMemorySegment(F, w, w0 + fo, NATIVE);
+            s00 = v0.fma(wv, s00);
+            s10 = v1.fma(wv, s10);
+            wv = FloatVector.fromMemorySegment(F, w, w1 + fo, NATIVE);
+            s01 = v0.fma(wv, s01);
+            s11 = v1.fma(wv, s11);
+            wv = FloatVector.fromMemorySegment(F, w, w2 + fo, NATIVE);
+            s02 = v0.fma(wv, s02);
+            s12 = v1.fma(wv, s12);
+            wv = FloatVector.fromMemorySegment(F, w, w3 + fo, NATIVE);
+            s03 = v0.fma(wv, s03);
+            s13 = v1.fma(wv, s13);
+            wv = FloatVector.fromMemorySegment(F, w, w4 + fo, NATIVE);
+            s04 = v0.fma(wv, s04);
+            s14 = v1.fma(wv, s14);
+        }
+        long ko = (long) k * Float.BYTES;
+        long cs = STRIPES * Float.BYTES;
+        long rs = (long) classes * cs;
+        long p0 = (i + 0) * rs + ko;
+        s00.intoMemorySegment(part, p0 + c0 * cs, NATIVE);
+        s01.intoMemorySegment(part, p0 + c1 * cs, NATIVE);
+        s02.intoMemorySegment(part, p0 + c2 * cs, NATIVE);
+        s03.intoMemorySegment(part, p0 + c3 * cs, NATIVE);
+        s04.intoMemorySegment(part, p0 + c4 * cs, NATIVE);
+        if (i + 1 < rows) {
+            long p1 = (i + 1) * rs + ko;
+            s10.intoMemorySegment(part, p1 + c0 * cs, NATIVE);
+            s11.intoMemorySegment(part, p1 + c1 * cs, NATIVE);
+            s12.intoMemorySegment(part, p1 + c2 * cs, NATIVE);
+            s13.intoMemorySegment(part, p1 + c3 * cs, NATIVE);
+            s14.intoMemorySegment(part, p1 + c4 * cs, NATIVE);
+        }
+    }
+
+    /**
+     * Stripes k .. k + FL of rows i .. i + 3 against classes c0 .. c0 + 4 (20 accumulators; past the
+     * last class the last is repeated, writing the same values twice). A method of its own, called
+     * per (row block, class block), so that C2's call counters reach it soon.
+     */
+    private static void stripesU8Pass4(MemorySegment x, long[] rowOffs, int i, int rows, MemorySegment a,
+            MemorySegment b, MemorySegment w, long wr, int c0, int classes, int k, int d16, MemorySegment part) {
+        int last = classes - 1;
+        int c1 = Math.min(c0 + 1, last);
+        int c2 = Math.min(c0 + 2, last);
+        int c3 = Math.min(c0 + 3, last);
+        int c4 = Math.min(c0 + 4, last);
+        long w0 = c0 * wr;
+        long w1 = c1 * wr;
+        long w2 = c2 * wr;
+        long w3 = c3 * wr;
+        long w4 = c4 * wr;
+        long x0 = rowOffs[Math.min(i + 0, rows - 1)];
+        long x1 = rowOffs[Math.min(i + 1, rows - 1)];
+        long x2 = rowOffs[Math.min(i + 2, rows - 1)];
+        long x3 = rowOffs[Math.min(i + 3, rows - 1)];
+        FloatVector s00 = FloatVector.zero(F);
+        FloatVector s01 = FloatVector.zero(F);
+        FloatVector s02 = FloatVector.zero(F);
+        FloatVector s03 = FloatVector.zero(F);
+        FloatVector s04 = FloatVector.zero(F);
+        FloatVector s10 = FloatVector.zero(F);
+        FloatVector s11 = FloatVector.zero(F);
+        FloatVector s12 = FloatVector.zero(F);
+        FloatVector s13 = FloatVector.zero(F);
+        FloatVector s14 = FloatVector.zero(F);
+        FloatVector s20 = FloatVector.zero(F);
+        FloatVector s21 = FloatVector.zero(F);
+        FloatVector s22 = FloatVector.zero(F);
+        FloatVector s23 = FloatVector.zero(F);
+        FloatVector s24 = FloatVector.zero(F);
+        FloatVector s30 = FloatVector.zero(F);
+        FloatVector s31 = FloatVector.zero(F);
+        FloatVector s32 = FloatVector.zero(F);
+        FloatVector s33 = FloatVector.zero(F);
+        FloatVector s34 = FloatVector.zero(F);
+        for (int f = k; f < d16; f += STRIPES) {
+            long fo = (long) f * Float.BYTES;
+            FloatVector av = FloatVector.fromMemorySegment(F, a, fo, NATIVE);
+            FloatVector bv = FloatVector.fromMemorySegment(F, b, fo, NATIVE);
+            FloatVector v0 = av.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, x0 + f, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), bv);
+            FloatVector v1 = av.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, x1 + f, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), bv);
+            FloatVector v2 = av.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, x2 + f, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), bv);
+            FloatVector v3 = av.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, x3 + f, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), bv);
+            FloatVector wv = FloatVector.fromMemorySegment(F, w, w0 + fo, NATIVE);
+            s00 = v0.fma(wv, s00);
+            s10 = v1.fma(wv, s10);
+            s20 = v2.fma(wv, s20);
+            s30 = v3.fma(wv, s30);
+            wv = FloatVector.fromMemorySegment(F, w, w1 + fo, NATIVE);
+            s01 = v0.fma(wv, s01);
+            s11 = v1.fma(wv, s11);
+            s21 = v2.fma(wv, s21);
+            s31 = v3.fma(wv, s31);
+            wv = FloatVector.fromMemorySegment(F, w, w2 + fo, NATIVE);
+            s02 = v0.fma(wv, s02);
+            s12 = v1.fma(wv, s12);
+            s22 = v2.fma(wv, s22);
+            s32 = v3.fma(wv, s32);
+            wv = FloatVector.fromMemorySegment(F, w, w3 + fo, NATIVE);
+            s03 = v0.fma(wv, s03);
+            s13 = v1.fma(wv, s13);
+            s23 = v2.fma(wv, s23);
+            s33 = v3.fma(wv, s33);
+            wv = FloatVector.fromMemorySegment(F, w, w4 + fo, NATIVE);
+            s04 = v0.fma(wv, s04);
+            s14 = v1.fma(wv, s14);
+            s24 = v2.fma(wv, s24);
+            s34 = v3.fma(wv, s34);
+        }
+        long ko = (long) k * Float.BYTES;
+        long cs = STRIPES * Float.BYTES;
+        long rs = (long) classes * cs;
+        long p0 = (i + 0) * rs + ko;
+        s00.intoMemorySegment(part, p0 + c0 * cs, NATIVE);
+        s01.intoMemorySegment(part, p0 + c1 * cs, NATIVE);
+        s02.intoMemorySegment(part, p0 + c2 * cs, NATIVE);
+        s03.intoMemorySegment(part, p0 + c3 * cs, NATIVE);
+        s04.intoMemorySegment(part, p0 + c4 * cs, NATIVE);
+        if (i + 1 < rows) {
+            long p1 = (i + 1) * rs + ko;
+            s10.intoMemorySegment(part, p1 + c0 * cs, NATIVE);
+            s11.intoMemorySegment(part, p1 + c1 * cs, NATIVE);
+            s12.intoMemorySegment(part, p1 + c2 * cs, NATIVE);
+            s13.intoMemorySegment(part, p1 + c3 * cs, NATIVE);
+            s14.intoMemorySegment(part, p1 + c4 * cs, NATIVE);
+        }
+        if (i + 2 < rows) {
+            long p2 = (i + 2) * rs + ko;
+            s20.intoMemorySegment(part, p2 + c0 * cs, NATIVE);
+            s21.intoMemorySegment(part, p2 + c1 * cs, NATIVE);
+            s22.intoMemorySegment(part, p2 + c2 * cs, NATIVE);
+            s23.intoMemorySegment(part, p2 + c3 * cs, NATIVE);
+            s24.intoMemorySegment(part, p2 + c4 * cs, NATIVE);
+        }
+        if (i + 3 < rows) {
+            long p3 = (i + 3) * rs + ko;
+            s30.intoMemorySegment(part, p3 + c0 * cs, NATIVE);
+            s31.intoMemorySegment(part, p3 + c1 * cs, NATIVE);
+            s32.intoMemorySegment(part, p3 + c2 * cs, NATIVE);
+            s33.intoMemorySegment(part, p3 + c3 * cs, NATIVE);
+            s34.intoMemorySegment(part, p3 + c4 * cs, NATIVE);
+        }
+    }
+
+    @Override
+    public void linearStripesF32(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a,
+            MemorySegment b, MemorySegment w, long ldw, int classes, MemorySegment part) {
+        if (STRIPES % FL != 0 || !fusedNative(x, a, b, w, part)) {
+            ScalarKernels.INSTANCE.linearStripesF32(x, rowOffs, rows, d, a, b, w, ldw, classes, part);
+            return;
+        }
+        int d16 = d - d % STRIPES;
+        long wr = ldw * Float.BYTES;
+        // Rows per pass: 4 with 32 vector registers (AVX-512: 20 accumulators), else 2 (AVX2's 16
+        // registers: 10). Rows past the last repeat it (their sums are not stored).
+        int step = WIDE ? 4 : 2;
+        for (int i = 0; i < rows; i += step) {
+            for (int c0 = 0; c0 < classes; c0 += 5) {
+                // STRIPES / FL passes: one on AVX-512, two (stripes 0-7, then 8-15) on AVX2.
+                for (int k = 0; k < STRIPES; k += FL) {
+                    if (WIDE) {
+                        stripesF32Pass4(x, rowOffs, i, rows, a, b, w, wr, c0, classes, k, d16, part);
+                    } else {
+                        stripesF32Pass2(x, rowOffs, i, rows, a, b, w, wr, c0, classes, k, d16, part);
+                    }
+                }
+            }
+            // The last d % STRIPES features continue their stripes, in scalar.
+            for (int r = i; r < Math.min(i + step, rows); r++) {
+                long xo = rowOffs[r];
+                for (int f = d16; f < d; f++) {
+                    float xs = Math.fma(a.getAtIndex(JAVA_F32, f), x.getAtIndex(JAVA_F32, xo + f), b.getAtIndex(JAVA_F32, f));
+                    for (int c = 0; c < classes; c++) {
+                        long po = ((long) r * classes + c) * STRIPES + f % STRIPES;
+                        part.setAtIndex(JAVA_F32, po, Math.fma(xs, w.getAtIndex(JAVA_F32, c * ldw + f),
+                                part.getAtIndex(JAVA_F32, po)));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stripes k .. k + FL of rows i .. i + 1 against classes c0 .. c0 + 4 (10 accumulators; past the
+     * last class the last is repeated, writing the same values twice). A method of its own, called
+     * per (row block, class block), so that C2's call counters reach it soon.
+     */
+    private static void stripesF32Pass2(MemorySegment x, long[] rowOffs, int i, int rows, MemorySegment a,
+            MemorySegment b, MemorySegment w, long wr, int c0, int classes, int k, int d16, MemorySegment part) {
+        int last = classes - 1;
+        int c1 = Math.min(c0 + 1, last);
+        int c2 = Math.min(c0 + 2, last);
+        int c3 = Math.min(c0 + 3, last);
+        int c4 = Math.min(c0 + 4, last);
+        long w0 = c0 * wr;
+        long w1 = c1 * wr;
+        long w2 = c2 * wr;
+        long w3 = c3 * wr;
+        long w4 = c4 * wr;
+        long x0 = rowOffs[Math.min(i + 0, rows - 1)];
+        long x1 = rowOffs[Math.min(i + 1, rows - 1)];
+        FloatVector s00 = FloatVector.zero(F);
+        FloatVector s01 = FloatVector.zero(F);
+        FloatVector s02 = FloatVector.zero(F);
+        FloatVector s03 = FloatVector.zero(F);
+        FloatVector s04 = FloatVector.zero(F);
+        FloatVector s10 = FloatVector.zero(F);
+        FloatVector s11 = FloatVector.zero(F);
+        FloatVector s12 = FloatVector.zero(F);
+        FloatVector s13 = FloatVector.zero(F);
+        FloatVector s14 = FloatVector.zero(F);
+        for (int f = k; f < d16; f += STRIPES) {
+            long fo = (long) f * Float.BYTES;
+            FloatVector av = FloatVector.fromMemorySegment(F, a, fo, NATIVE);
+            FloatVector bv = FloatVector.fromMemorySegment(F, b, fo, NATIVE);
+            FloatVector v0 = av.fma(FloatVector.fromMemorySegment(F, x, (x0 + f) * Float.BYTES, NATIVE), bv);
+            FloatVector v1 = av.fma(FloatVector.fromMemorySegment(F, x, (x1 + f) * Float.BYTES, NATIVE), bv);
+            FloatVector wv = FloatVector.fromMemorySegment(F, w, w0 + fo, NATIVE);
+            s00 = v0.fma(wv, s00);
+            s10 = v1.fma(wv, s10);
+            wv = FloatVector.fromMemorySegment(F, w, w1 + fo, NATIVE);
+            s01 = v0.fma(wv, s01);
+            s11 = v1.fma(wv, s11);
+            wv = FloatVector.fromMemorySegment(F, w, w2 + fo, NATIVE);
+            s02 = v0.fma(wv, s02);
+            s12 = v1.fma(wv, s12);
+            wv = FloatVector.fromMemorySegment(F, w, w3 + fo, NATIVE);
+            s03 = v0.fma(wv, s03);
+            s13 = v1.fma(wv, s13);
+            wv = FloatVector.fromMemorySegment(F, w, w4 + fo, NATIVE);
+            s04 = v0.fma(wv, s04);
+            s14 = v1.fma(wv, s14);
+        }
+        long ko = (long) k * Float.BYTES;
+        long cs = STRIPES * Float.BYTES;
+        long rs = (long) classes * cs;
+        long p0 = (i + 0) * rs + ko;
+        s00.intoMemorySegment(part, p0 + c0 * cs, NATIVE);
+        s01.intoMemorySegment(part, p0 + c1 * cs, NATIVE);
+        s02.intoMemorySegment(part, p0 + c2 * cs, NATIVE);
+        s03.intoMemorySegment(part, p0 + c3 * cs, NATIVE);
+        s04.intoMemorySegment(part, p0 + c4 * cs, NATIVE);
+        if (i + 1 < rows) {
+            long p1 = (i + 1) * rs + ko;
+            s10.intoMemorySegment(part, p1 + c0 * cs, NATIVE);
+            s11.intoMemorySegment(part, p1 + c1 * cs, NATIVE);
+            s12.intoMemorySegment(part, p1 + c2 * cs, NATIVE);
+            s13.intoMemorySegment(part, p1 + c3 * cs, NATIVE);
+            s14.intoMemorySegment(part, p1 + c4 * cs, NATIVE);
+        }
+    }
+
+    /**
+     * Stripes k .. k + FL of rows i .. i + 3 against classes c0 .. c0 + 4 (20 accumulators; past the
+     * last class the last is repeated, writing the same values twice). A method of its own, called
+     * per (row block, class block), so that C2's call counters reach it soon.
+     */
+    private static void stripesF32Pass4(MemorySegment x, long[] rowOffs, int i, int rows, MemorySegment a,
+            MemorySegment b, MemorySegment w, long wr, int c0, int classes, int k, int d16, MemorySegment part) {
+        int last = classes - 1;
+        int c1 = Math.min(c0 + 1, last);
+        int c2 = Math.min(c0 + 2, last);
+        int c3 = Math.min(c0 + 3, last);
+        int c4 = Math.min(c0 + 4, last);
+        long w0 = c0 * wr;
+        long w1 = c1 * wr;
+        long w2 = c2 * wr;
+        long w3 = c3 * wr;
+        long w4 = c4 * wr;
+        long x0 = rowOffs[Math.min(i + 0, rows - 1)];
+        long x1 = rowOffs[Math.min(i + 1, rows - 1)];
+        long x2 = rowOffs[Math.min(i + 2, rows - 1)];
+        long x3 = rowOffs[Math.min(i + 3, rows - 1)];
+        FloatVector s00 = FloatVector.zero(F);
+        FloatVector s01 = FloatVector.zero(F);
+        FloatVector s02 = FloatVector.zero(F);
+        FloatVector s03 = FloatVector.zero(F);
+        FloatVector s04 = FloatVector.zero(F);
+        FloatVector s10 = FloatVector.zero(F);
+        FloatVector s11 = FloatVector.zero(F);
+        FloatVector s12 = FloatVector.zero(F);
+        FloatVector s13 = FloatVector.zero(F);
+        FloatVector s14 = FloatVector.zero(F);
+        FloatVector s20 = FloatVector.zero(F);
+        FloatVector s21 = FloatVector.zero(F);
+        FloatVector s22 = FloatVector.zero(F);
+        FloatVector s23 = FloatVector.zero(F);
+        FloatVector s24 = FloatVector.zero(F);
+        FloatVector s30 = FloatVector.zero(F);
+        FloatVector s31 = FloatVector.zero(F);
+        FloatVector s32 = FloatVector.zero(F);
+        FloatVector s33 = FloatVector.zero(F);
+        FloatVector s34 = FloatVector.zero(F);
+        for (int f = k; f < d16; f += STRIPES) {
+            long fo = (long) f * Float.BYTES;
+            FloatVector av = FloatVector.fromMemorySegment(F, a, fo, NATIVE);
+            FloatVector bv = FloatVector.fromMemorySegment(F, b, fo, NATIVE);
+            FloatVector v0 = av.fma(FloatVector.fromMemorySegment(F, x, (x0 + f) * Float.BYTES, NATIVE), bv);
+            FloatVector v1 = av.fma(FloatVector.fromMemorySegment(F, x, (x1 + f) * Float.BYTES, NATIVE), bv);
+            FloatVector v2 = av.fma(FloatVector.fromMemorySegment(F, x, (x2 + f) * Float.BYTES, NATIVE), bv);
+            FloatVector v3 = av.fma(FloatVector.fromMemorySegment(F, x, (x3 + f) * Float.BYTES, NATIVE), bv);
+            FloatVector wv = FloatVector.fromMemorySegment(F, w, w0 + fo, NATIVE);
+            s00 = v0.fma(wv, s00);
+            s10 = v1.fma(wv, s10);
+            s20 = v2.fma(wv, s20);
+            s30 = v3.fma(wv, s30);
+            wv = FloatVector.fromMemorySegment(F, w, w1 + fo, NATIVE);
+            s01 = v0.fma(wv, s01);
+            s11 = v1.fma(wv, s11);
+            s21 = v2.fma(wv, s21);
+            s31 = v3.fma(wv, s31);
+            wv = FloatVector.fromMemorySegment(F, w, w2 + fo, NATIVE);
+            s02 = v0.fma(wv, s02);
+            s12 = v1.fma(wv, s12);
+            s22 = v2.fma(wv, s22);
+            s32 = v3.fma(wv, s32);
+            wv = FloatVector.fromMemorySegment(F, w, w3 + fo, NATIVE);
+            s03 = v0.fma(wv, s03);
+            s13 = v1.fma(wv, s13);
+            s23 = v2.fma(wv, s23);
+            s33 = v3.fma(wv, s33);
+            wv = FloatVector.fromMemorySegment(F, w, w4 + fo, NATIVE);
+            s04 = v0.fma(wv, s04);
+            s14 = v1.fma(wv, s14);
+            s24 = v2.fma(wv, s24);
+            s34 = v3.fma(wv, s34);
+        }
+        long ko = (long) k * Float.BYTES;
+        long cs = STRIPES * Float.BYTES;
+        long rs = (long) classes * cs;
+        long p0 = (i + 0) * rs + ko;
+        s00.intoMemorySegment(part, p0 + c0 * cs, NATIVE);
+        s01.intoMemorySegment(part, p0 + c1 * cs, NATIVE);
+        s02.intoMemorySegment(part, p0 + c2 * cs, NATIVE);
+        s03.intoMemorySegment(part, p0 + c3 * cs, NATIVE);
+        s04.intoMemorySegment(part, p0 + c4 * cs, NATIVE);
+        if (i + 1 < rows) {
+            long p1 = (i + 1) * rs + ko;
+            s10.intoMemorySegment(part, p1 + c0 * cs, NATIVE);
+            s11.intoMemorySegment(part, p1 + c1 * cs, NATIVE);
+            s12.intoMemorySegment(part, p1 + c2 * cs, NATIVE);
+            s13.intoMemorySegment(part, p1 + c3 * cs, NATIVE);
+            s14.intoMemorySegment(part, p1 + c4 * cs, NATIVE);
+        }
+        if (i + 2 < rows) {
+            long p2 = (i + 2) * rs + ko;
+            s20.intoMemorySegment(part, p2 + c0 * cs, NATIVE);
+            s21.intoMemorySegment(part, p2 + c1 * cs, NATIVE);
+            s22.intoMemorySegment(part, p2 + c2 * cs, NATIVE);
+            s23.intoMemorySegment(part, p2 + c3 * cs, NATIVE);
+            s24.intoMemorySegment(part, p2 + c4 * cs, NATIVE);
+        }
+        if (i + 3 < rows) {
+            long p3 = (i + 3) * rs + ko;
+            s30.intoMemorySegment(part, p3 + c0 * cs, NATIVE);
+            s31.intoMemorySegment(part, p3 + c1 * cs, NATIVE);
+            s32.intoMemorySegment(part, p3 + c2 * cs, NATIVE);
+            s33.intoMemorySegment(part, p3 + c3 * cs, NATIVE);
+            s34.intoMemorySegment(part, p3 + c4 * cs, NATIVE);
+        }
+    }
+
+    @Override
+    public void linearGradU8(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a, MemorySegment b,
+            float[] ds, int classes, MemorySegment g, long ldg) {
+        if (BQ == null || d < FL || !fusedNative(x, a, b, g, g)) {
+            ScalarKernels.INSTANCE.linearGradU8(x, rowOffs, rows, d, a, b, ds, classes, g, ldg);
+            return;
+        }
+        // Lanes run over features and each lane sums over the rows in order, as the scalar
+        // reference does: no reduction, the same bits at any vector size. Blocks of 4 vectors of
+        // features with 32 registers (AVX-512: 20 accumulators), else 2 (AVX2: 10); then single
+        // vectors, the last partial one redone as the final full vector (the same sums again).
+        long gr = ldg * Float.BYTES;
+        int block = (WIDE ? 4 : 2) * FL;
+        int f = 0;
+        for (; f + block <= d; f += block) {
+            for (int c0 = 0; c0 < classes; c0 += 5) {
+                if (WIDE) {
+                    gradU8Pass4(x, rowOffs, rows, f, a, b, ds, classes, c0, g, gr);
+                } else {
+                    gradU8Pass2(x, rowOffs, rows, f, a, b, ds, classes, c0, g, gr);
+                }
+            }
+        }
+        for (; f < d; f += FL) {
+            int at = Math.min(f, d - FL);
+            for (int c0 = 0; c0 < classes; c0 += 5) {
+                gradU8Pass1(x, rowOffs, rows, at, a, b, ds, classes, c0, g, gr);
+            }
+        }
+    }
+
+    /**
+     * Features at .. at + 1 * FL of classes c0 .. c0 + 4 over all rows (5 accumulators; past the last
+     * class the last is repeated, writing the same values twice); a method of its own, as the
+     * stripes passes.
+     */
+    private static void gradU8Pass1(MemorySegment x, long[] rowOffs, int rows, int at, MemorySegment a,
+            MemorySegment b, float[] ds, int classes, int c0, MemorySegment g, long gr) {
+        int last = classes - 1;
+        int c1 = Math.min(c0 + 1, last);
+        int c2 = Math.min(c0 + 2, last);
+        int c3 = Math.min(c0 + 3, last);
+        int c4 = Math.min(c0 + 4, last);
+        long fo = (long) at * Float.BYTES;
+        FloatVector a0 = FloatVector.fromMemorySegment(F, a, fo + 0 * VBYTES, NATIVE);
+        FloatVector b0 = FloatVector.fromMemorySegment(F, b, fo + 0 * VBYTES, NATIVE);
+        FloatVector g00 = FloatVector.zero(F);
+        FloatVector g01 = FloatVector.zero(F);
+        FloatVector g02 = FloatVector.zero(F);
+        FloatVector g03 = FloatVector.zero(F);
+        FloatVector g04 = FloatVector.zero(F);
+        for (int i = 0; i < rows; i++) {
+            long xo = rowOffs[i] + at;
+            FloatVector v0 = a0.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, xo + 0 * FL, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), b0);
+            int o = i * classes;
+            FloatVector dv = FloatVector.broadcast(F, ds[o + c0]);
+            g00 = v0.fma(dv, g00);
+            dv = FloatVector.broadcast(F, ds[o + c1]);
+            g01 = v0.fma(dv, g01);
+            dv = FloatVector.broadcast(F, ds[o + c2]);
+            g02 = v0.fma(dv, g02);
+            dv = FloatVector.broadcast(F, ds[o + c3]);
+            g03 = v0.fma(dv, g03);
+            dv = FloatVector.broadcast(F, ds[o + c4]);
+            g04 = v0.fma(dv, g04);
+        }
+        g00.intoMemorySegment(g, c0 * gr + fo + 0 * VBYTES, NATIVE);
+        g01.intoMemorySegment(g, c1 * gr + fo + 0 * VBYTES, NATIVE);
+        g02.intoMemorySegment(g, c2 * gr + fo + 0 * VBYTES, NATIVE);
+        g03.intoMemorySegment(g, c3 * gr + fo + 0 * VBYTES, NATIVE);
+        g04.intoMemorySegment(g, c4 * gr + fo + 0 * VBYTES, NATIVE);
+    }
+
+    /**
+     * Features at .. at + 2 * FL of classes c0 .. c0 + 4 over all rows (10 accumulators; past the last
+     * class the last is repeated, writing the same values twice); a method of its own, as the
+     * stripes passes.
+     */
+    private static void gradU8Pass2(MemorySegment x, long[] rowOffs, int rows, int at, MemorySegment a,
+            MemorySegment b, float[] ds, int classes, int c0, MemorySegment g, long gr) {
+        int last = classes - 1;
+        int c1 = Math.min(c0 + 1, last);
+        int c2 = Math.min(c0 + 2, last);
+        int c3 = Math.min(c0 + 3, last);
+        int c4 = Math.min(c0 + 4, last);
+        long fo = (long) at * Float.BYTES;
+        FloatVector a0 = FloatVector.fromMemorySegment(F, a, fo + 0 * VBYTES, NATIVE);
+        FloatVector b0 = FloatVector.fromMemorySegment(F, b, fo + 0 * VBYTES, NATIVE);
+        FloatVector a1 = FloatVector.fromMemorySegment(F, a, fo + 1 * VBYTES, NATIVE);
+        FloatVector b1 = FloatVector.fromMemorySegment(F, b, fo + 1 * VBYTES, NATIVE);
+        FloatVector g00 = FloatVector.zero(F);
+        FloatVector g01 = FloatVector.zero(F);
+        FloatVector g02 = FloatVector.zero(F);
+        FloatVector g03 = FloatVector.zero(F);
+        FloatVector g04 = FloatVector.zero(F);
+        FloatVector g10 = FloatVector.zero(F);
+        FloatVector g11 = FloatVector.zero(F);
+        FloatVector g12 = FloatVector.zero(F);
+        FloatVector g13 = FloatVector.zero(F);
+        FloatVector g14 = FloatVector.zero(F);
+        for (int i = 0; i < rows; i++) {
+            long xo = rowOffs[i] + at;
+            FloatVector v0 = a0.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, xo + 0 * FL, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), b0);
+            FloatVector v1 = a1.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, xo + 1 * FL, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), b1);
+            int o = i * classes;
+            FloatVector dv = FloatVector.broadcast(F, ds[o + c0]);
+            g00 = v0.fma(dv, g00);
+            g10 = v1.fma(dv, g10);
+            dv = FloatVector.broadcast(F, ds[o + c1]);
+            g01 = v0.fma(dv, g01);
+            g11 = v1.fma(dv, g11);
+            dv = FloatVector.broadcast(F, ds[o + c2]);
+            g02 = v0.fma(dv, g02);
+            g12 = v1.fma(dv, g12);
+            dv = FloatVector.broadcast(F, ds[o + c3]);
+            g03 = v0.fma(dv, g03);
+            g13 = v1.fma(dv, g13);
+            dv = FloatVector.broadcast(F, ds[o + c4]);
+            g04 = v0.fma(dv, g04);
+            g14 = v1.fma(dv, g14);
+        }
+        g00.intoMemorySegment(g, c0 * gr + fo + 0 * VBYTES, NATIVE);
+        g01.intoMemorySegment(g, c1 * gr + fo + 0 * VBYTES, NATIVE);
+        g02.intoMemorySegment(g, c2 * gr + fo + 0 * VBYTES, NATIVE);
+        g03.intoMemorySegment(g, c3 * gr + fo + 0 * VBYTES, NATIVE);
+        g04.intoMemorySegment(g, c4 * gr + fo + 0 * VBYTES, NATIVE);
+        g10.intoMemorySegment(g, c0 * gr + fo + 1 * VBYTES, NATIVE);
+        g11.intoMemorySegment(g, c1 * gr + fo + 1 * VBYTES, NATIVE);
+        g12.intoMemorySegment(g, c2 * gr + fo + 1 * VBYTES, NATIVE);
+        g13.intoMemorySegment(g, c3 * gr + fo + 1 * VBYTES, NATIVE);
+        g14.intoMemorySegment(g, c4 * gr + fo + 1 * VBYTES, NATIVE);
+    }
+
+    /**
+     * Features at .. at + 4 * FL of classes c0 .. c0 + 4 over all rows (20 accumulators; past the last
+     * class the last is repeated, writing the same values twice); a method of its own, as the
+     * stripes passes.
+     */
+    private static void gradU8Pass4(MemorySegment x, long[] rowOffs, int rows, int at, MemorySegment a,
+            MemorySegment b, float[] ds, int classes, int c0, MemorySegment g, long gr) {
+        int last = classes - 1;
+        int c1 = Math.min(c0 + 1, last);
+        int c2 = Math.min(c0 + 2, last);
+        int c3 = Math.min(c0 + 3, last);
+        int c4 = Math.min(c0 + 4, last);
+        long fo = (long) at * Float.BYTES;
+        FloatVector a0 = FloatVector.fromMemorySegment(F, a, fo + 0 * VBYTES, NATIVE);
+        FloatVector b0 = FloatVector.fromMemorySegment(F, b, fo + 0 * VBYTES, NATIVE);
+        FloatVector a1 = FloatVector.fromMemorySegment(F, a, fo + 1 * VBYTES, NATIVE);
+        FloatVector b1 = FloatVector.fromMemorySegment(F, b, fo + 1 * VBYTES, NATIVE);
+        FloatVector a2 = FloatVector.fromMemorySegment(F, a, fo + 2 * VBYTES, NATIVE);
+        FloatVector b2 = FloatVector.fromMemorySegment(F, b, fo + 2 * VBYTES, NATIVE);
+        FloatVector a3 = FloatVector.fromMemorySegment(F, a, fo + 3 * VBYTES, NATIVE);
+        FloatVector b3 = FloatVector.fromMemorySegment(F, b, fo + 3 * VBYTES, NATIVE);
+        FloatVector g00 = FloatVector.zero(F);
+        FloatVector g01 = FloatVector.zero(F);
+        FloatVector g02 = FloatVector.zero(F);
+        FloatVector g03 = FloatVector.zero(F);
+        FloatVector g04 = FloatVector.zero(F);
+        FloatVector g10 = FloatVector.zero(F);
+        FloatVector g11 = FloatVector.zero(F);
+        FloatVector g12 = FloatVector.zero(F);
+        FloatVector g13 = FloatVector.zero(F);
+        FloatVector g14 = FloatVector.zero(F);
+        FloatVector g20 = FloatVector.zero(F);
+        FloatVector g21 = FloatVector.zero(F);
+        FloatVector g22 = FloatVector.zero(F);
+        FloatVector g23 = FloatVector.zero(F);
+        FloatVector g24 = FloatVector.zero(F);
+        FloatVector g30 = FloatVector.zero(F);
+        FloatVector g31 = FloatVector.zero(F);
+        FloatVector g32 = FloatVector.zero(F);
+        FloatVector g33 = FloatVector.zero(F);
+        FloatVector g34 = FloatVector.zero(F);
+        for (int i = 0; i < rows; i++) {
+            long xo = rowOffs[i] + at;
+            FloatVector v0 = a0.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, xo + 0 * FL, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), b0);
+            FloatVector v1 = a1.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, xo + 1 * FL, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), b1);
+            FloatVector v2 = a2.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, xo + 2 * FL, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), b2);
+            FloatVector v3 = a3.fma(((FloatVector) ByteVector.fromMemorySegment(BQ, x, xo + 3 * FL, NATIVE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0)), b3);
+            int o = i * classes;
+            FloatVector dv = FloatVector.broadcast(F, ds[o + c0]);
+            g00 = v0.fma(dv, g00);
+            g10 = v1.fma(dv, g10);
+            g20 = v2.fma(dv, g20);
+            g30 = v3.fma(dv, g30);
+            dv = FloatVector.broadcast(F, ds[o + c1]);
+            g01 = v0.fma(dv, g01);
+            g11 = v1.fma(dv, g11);
+            g21 = v2.fma(dv, g21);
+            g31 = v3.fma(dv, g31);
+            dv = FloatVector.broadcast(F, ds[o + c2]);
+            g02 = v0.fma(dv, g02);
+            g12 = v1.fma(dv, g12);
+            g22 = v2.fma(dv, g22);
+            g32 = v3.fma(dv, g32);
+            dv = FloatVector.broadcast(F, ds[o + c3]);
+            g03 = v0.fma(dv, g03);
+            g13 = v1.fma(dv, g13);
+            g23 = v2.fma(dv, g23);
+            g33 = v3.fma(dv, g33);
+            dv = FloatVector.broadcast(F, ds[o + c4]);
+            g04 = v0.fma(dv, g04);
+            g14 = v1.fma(dv, g14);
+            g24 = v2.fma(dv, g24);
+            g34 = v3.fma(dv, g34);
+        }
+        g00.intoMemorySegment(g, c0 * gr + fo + 0 * VBYTES, NATIVE);
+        g01.intoMemorySegment(g, c1 * gr + fo + 0 * VBYTES, NATIVE);
+        g02.intoMemorySegment(g, c2 * gr + fo + 0 * VBYTES, NATIVE);
+        g03.intoMemorySegment(g, c3 * gr + fo + 0 * VBYTES, NATIVE);
+        g04.intoMemorySegment(g, c4 * gr + fo + 0 * VBYTES, NATIVE);
+        g10.intoMemorySegment(g, c0 * gr + fo + 1 * VBYTES, NATIVE);
+        g11.intoMemorySegment(g, c1 * gr + fo + 1 * VBYTES, NATIVE);
+        g12.intoMemorySegment(g, c2 * gr + fo + 1 * VBYTES, NATIVE);
+        g13.intoMemorySegment(g, c3 * gr + fo + 1 * VBYTES, NATIVE);
+        g14.intoMemorySegment(g, c4 * gr + fo + 1 * VBYTES, NATIVE);
+        g20.intoMemorySegment(g, c0 * gr + fo + 2 * VBYTES, NATIVE);
+        g21.intoMemorySegment(g, c1 * gr + fo + 2 * VBYTES, NATIVE);
+        g22.intoMemorySegment(g, c2 * gr + fo + 2 * VBYTES, NATIVE);
+        g23.intoMemorySegment(g, c3 * gr + fo + 2 * VBYTES, NATIVE);
+        g24.intoMemorySegment(g, c4 * gr + fo + 2 * VBYTES, NATIVE);
+        g30.intoMemorySegment(g, c0 * gr + fo + 3 * VBYTES, NATIVE);
+        g31.intoMemorySegment(g, c1 * gr + fo + 3 * VBYTES, NATIVE);
+        g32.intoMemorySegment(g, c2 * gr + fo + 3 * VBYTES, NATIVE);
+        g33.intoMemorySegment(g, c3 * gr + fo + 3 * VBYTES, NATIVE);
+        g34.intoMemorySegment(g, c4 * gr + fo + 3 * VBYTES, NATIVE);
+    }
+
+    @Override
+    public void linearGradF32(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a, MemorySegment b,
+            float[] ds, int classes, MemorySegment g, long ldg) {
+        if (d < FL || !fusedNative(x, a, b, g, g)) {
+            ScalarKernels.INSTANCE.linearGradF32(x, rowOffs, rows, d, a, b, ds, classes, g, ldg);
+            return;
+        }
+        // Lanes run over features and each lane sums over the rows in order, as the scalar
+        // reference does: no reduction, the same bits at any vector size. Blocks of 4 vectors of
+        // features with 32 registers (AVX-512: 20 accumulators), else 2 (AVX2: 10); then single
+        // vectors, the last partial one redone as the final full vector (the same sums again).
+        long gr = ldg * Float.BYTES;
+        int block = (WIDE ? 4 : 2) * FL;
+        int f = 0;
+        for (; f + block <= d; f += block) {
+            for (int c0 = 0; c0 < classes; c0 += 5) {
+                if (WIDE) {
+                    gradF32Pass4(x, rowOffs, rows, f, a, b, ds, classes, c0, g, gr);
+                } else {
+                    gradF32Pass2(x, rowOffs, rows, f, a, b, ds, classes, c0, g, gr);
+                }
+            }
+        }
+        for (; f < d; f += FL) {
+            int at = Math.min(f, d - FL);
+            for (int c0 = 0; c0 < classes; c0 += 5) {
+                gradF32Pass1(x, rowOffs, rows, at, a, b, ds, classes, c0, g, gr);
+            }
+        }
+    }
+
+    /**
+     * Features at .. at + 1 * FL of classes c0 .. c0 + 4 over all rows (5 accumulators; past the last
+     * class the last is repeated, writing the same values twice); a method of its own, as the
+     * stripes passes.
+     */
+    private static void gradF32Pass1(MemorySegment x, long[] rowOffs, int rows, int at, MemorySegment a,
+            MemorySegment b, float[] ds, int classes, int c0, MemorySegment g, long gr) {
+        int last = classes - 1;
+        int c1 = Math.min(c0 + 1, last);
+        int c2 = Math.min(c0 + 2, last);
+        int c3 = Math.min(c0 + 3, last);
+        int c4 = Math.min(c0 + 4, last);
+        long fo = (long) at * Float.BYTES;
+        FloatVector a0 = FloatVector.fromMemorySegment(F, a, fo + 0 * VBYTES, NATIVE);
+        FloatVector b0 = FloatVector.fromMemorySegment(F, b, fo + 0 * VBYTES, NATIVE);
+        FloatVector g00 = FloatVector.zero(F);
+        FloatVector g01 = FloatVector.zero(F);
+        FloatVector g02 = FloatVector.zero(F);
+        FloatVector g03 = FloatVector.zero(F);
+        FloatVector g04 = FloatVector.zero(F);
+        for (int i = 0; i < rows; i++) {
+            long xo = rowOffs[i] + at;
+            FloatVector v0 = a0.fma(FloatVector.fromMemorySegment(F, x, (xo + 0 * FL) * Float.BYTES, NATIVE), b0);
+            int o = i * classes;
+            FloatVector dv = FloatVector.broadcast(F, ds[o + c0]);
+            g00 = v0.fma(dv, g00);
+            dv = FloatVector.broadcast(F, ds[o + c1]);
+            g01 = v0.fma(dv, g01);
+            dv = FloatVector.broadcast(F, ds[o + c2]);
+            g02 = v0.fma(dv, g02);
+            dv = FloatVector.broadcast(F, ds[o + c3]);
+            g03 = v0.fma(dv, g03);
+            dv = FloatVector.broadcast(F, ds[o + c4]);
+            g04 = v0.fma(dv, g04);
+        }
+        g00.intoMemorySegment(g, c0 * gr + fo + 0 * VBYTES, NATIVE);
+        g01.intoMemorySegment(g, c1 * gr + fo + 0 * VBYTES, NATIVE);
+        g02.intoMemorySegment(g, c2 * gr + fo + 0 * VBYTES, NATIVE);
+        g03.intoMemorySegment(g, c3 * gr + fo + 0 * VBYTES, NATIVE);
+        g04.intoMemorySegment(g, c4 * gr + fo + 0 * VBYTES, NATIVE);
+    }
+
+    /**
+     * Features at .. at + 2 * FL of classes c0 .. c0 + 4 over all rows (10 accumulators; past the last
+     * class the last is repeated, writing the same values twice); a method of its own, as the
+     * stripes passes.
+     */
+    private static void gradF32Pass2(MemorySegment x, long[] rowOffs, int rows, int at, MemorySegment a,
+            MemorySegment b, float[] ds, int classes, int c0, MemorySegment g, long gr) {
+        int last = classes - 1;
+        int c1 = Math.min(c0 + 1, last);
+        int c2 = Math.min(c0 + 2, last);
+        int c3 = Math.min(c0 + 3, last);
+        int c4 = Math.min(c0 + 4, last);
+        long fo = (long) at * Float.BYTES;
+        FloatVector a0 = FloatVector.fromMemorySegment(F, a, fo + 0 * VBYTES, NATIVE);
+        FloatVector b0 = FloatVector.fromMemorySegment(F, b, fo + 0 * VBYTES, NATIVE);
+        FloatVector a1 = FloatVector.fromMemorySegment(F, a, fo + 1 * VBYTES, NATIVE);
+        FloatVector b1 = FloatVector.fromMemorySegment(F, b, fo + 1 * VBYTES, NATIVE);
+        FloatVector g00 = FloatVector.zero(F);
+        FloatVector g01 = FloatVector.zero(F);
+        FloatVector g02 = FloatVector.zero(F);
+        FloatVector g03 = FloatVector.zero(F);
+        FloatVector g04 = FloatVector.zero(F);
+        FloatVector g10 = FloatVector.zero(F);
+        FloatVector g11 = FloatVector.zero(F);
+        FloatVector g12 = FloatVector.zero(F);
+        FloatVector g13 = FloatVector.zero(F);
+        FloatVector g14 = FloatVector.zero(F);
+        for (int i = 0; i < rows; i++) {
+            long xo = rowOffs[i] + at;
+            FloatVector v0 = a0.fma(FloatVector.fromMemorySegment(F, x, (xo + 0 * FL) * Float.BYTES, NATIVE), b0);
+            FloatVector v1 = a1.fma(FloatVector.fromMemorySegment(F, x, (xo + 1 * FL) * Float.BYTES, NATIVE), b1);
+            int o = i * classes;
+            FloatVector dv = FloatVector.broadcast(F, ds[o + c0]);
+            g00 = v0.fma(dv, g00);
+            g10 = v1.fma(dv, g10);
+            dv = FloatVector.broadcast(F, ds[o + c1]);
+            g01 = v0.fma(dv, g01);
+            g11 = v1.fma(dv, g11);
+            dv = FloatVector.broadcast(F, ds[o + c2]);
+            g02 = v0.fma(dv, g02);
+            g12 = v1.fma(dv, g12);
+            dv = FloatVector.broadcast(F, ds[o + c3]);
+            g03 = v0.fma(dv, g03);
+            g13 = v1.fma(dv, g13);
+            dv = FloatVector.broadcast(F, ds[o + c4]);
+            g04 = v0.fma(dv, g04);
+            g14 = v1.fma(dv, g14);
+        }
+        g00.intoMemorySegment(g, c0 * gr + fo + 0 * VBYTES, NATIVE);
+        g01.intoMemorySegment(g, c1 * gr + fo + 0 * VBYTES, NATIVE);
+        g02.intoMemorySegment(g, c2 * gr + fo + 0 * VBYTES, NATIVE);
+        g03.intoMemorySegment(g, c3 * gr + fo + 0 * VBYTES, NATIVE);
+        g04.intoMemorySegment(g, c4 * gr + fo + 0 * VBYTES, NATIVE);
+        g10.intoMemorySegment(g, c0 * gr + fo + 1 * VBYTES, NATIVE);
+        g11.intoMemorySegment(g, c1 * gr + fo + 1 * VBYTES, NATIVE);
+        g12.intoMemorySegment(g, c2 * gr + fo + 1 * VBYTES, NATIVE);
+        g13.intoMemorySegment(g, c3 * gr + fo + 1 * VBYTES, NATIVE);
+        g14.intoMemorySegment(g, c4 * gr + fo + 1 * VBYTES, NATIVE);
+    }
+
+    /**
+     * Features at .. at + 4 * FL of classes c0 .. c0 + 4 over all rows (20 accumulators; past the last
+     * class the last is repeated, writing the same values twice); a method of its own, as the
+     * stripes passes.
+     */
+    private static void gradF32Pass4(MemorySegment x, long[] rowOffs, int rows, int at, MemorySegment a,
+            MemorySegment b, float[] ds, int classes, int c0, MemorySegment g, long gr) {
+        int last = classes - 1;
+        int c1 = Math.min(c0 + 1, last);
+        int c2 = Math.min(c0 + 2, last);
+        int c3 = Math.min(c0 + 3, last);
+        int c4 = Math.min(c0 + 4, last);
+        long fo = (long) at * Float.BYTES;
+        FloatVector a0 = FloatVector.fromMemorySegment(F, a, fo + 0 * VBYTES, NATIVE);
+        FloatVector b0 = FloatVector.fromMemorySegment(F, b, fo + 0 * VBYTES, NATIVE);
+        FloatVector a1 = FloatVector.fromMemorySegment(F, a, fo + 1 * VBYTES, NATIVE);
+        FloatVector b1 = FloatVector.fromMemorySegment(F, b, fo + 1 * VBYTES, NATIVE);
+        FloatVector a2 = FloatVector.fromMemorySegment(F, a, fo + 2 * VBYTES, NATIVE);
+        FloatVector b2 = FloatVector.fromMemorySegment(F, b, fo + 2 * VBYTES, NATIVE);
+        FloatVector a3 = FloatVector.fromMemorySegment(F, a, fo + 3 * VBYTES, NATIVE);
+        FloatVector b3 = FloatVector.fromMemorySegment(F, b, fo + 3 * VBYTES, NATIVE);
+        FloatVector g00 = FloatVector.zero(F);
+        FloatVector g01 = FloatVector.zero(F);
+        FloatVector g02 = FloatVector.zero(F);
+        FloatVector g03 = FloatVector.zero(F);
+        FloatVector g04 = FloatVector.zero(F);
+        FloatVector g10 = FloatVector.zero(F);
+        FloatVector g11 = FloatVector.zero(F);
+        FloatVector g12 = FloatVector.zero(F);
+        FloatVector g13 = FloatVector.zero(F);
+        FloatVector g14 = FloatVector.zero(F);
+        FloatVector g20 = FloatVector.zero(F);
+        FloatVector g21 = FloatVector.zero(F);
+        FloatVector g22 = FloatVector.zero(F);
+        FloatVector g23 = FloatVector.zero(F);
+        FloatVector g24 = FloatVector.zero(F);
+        FloatVector g30 = FloatVector.zero(F);
+        FloatVector g31 = FloatVector.zero(F);
+        FloatVector g32 = FloatVector.zero(F);
+        FloatVector g33 = FloatVector.zero(F);
+        FloatVector g34 = FloatVector.zero(F);
+        for (int i = 0; i < rows; i++) {
+            long xo = rowOffs[i] + at;
+            FloatVector v0 = a0.fma(FloatVector.fromMemorySegment(F, x, (xo + 0 * FL) * Float.BYTES, NATIVE), b0);
+            FloatVector v1 = a1.fma(FloatVector.fromMemorySegment(F, x, (xo + 1 * FL) * Float.BYTES, NATIVE), b1);
+            FloatVector v2 = a2.fma(FloatVector.fromMemorySegment(F, x, (xo + 2 * FL) * Float.BYTES, NATIVE), b2);
+            FloatVector v3 = a3.fma(FloatVector.fromMemorySegment(F, x, (xo + 3 * FL) * Float.BYTES, NATIVE), b3);
+            int o = i * classes;
+            FloatVector dv = FloatVector.broadcast(F, ds[o + c0]);
+            g00 = v0.fma(dv, g00);
+            g10 = v1.fma(dv, g10);
+            g20 = v2.fma(dv, g20);
+            g30 = v3.fma(dv, g30);
+            dv = FloatVector.broadcast(F, ds[o + c1]);
+            g01 = v0.fma(dv, g01);
+            g11 = v1.fma(dv, g11);
+            g21 = v2.fma(dv, g21);
+            g31 = v3.fma(dv, g31);
+            dv = FloatVector.broadcast(F, ds[o + c2]);
+            g02 = v0.fma(dv, g02);
+            g12 = v1.fma(dv, g12);
+            g22 = v2.fma(dv, g22);
+            g32 = v3.fma(dv, g32);
+            dv = FloatVector.broadcast(F, ds[o + c3]);
+            g03 = v0.fma(dv, g03);
+            g13 = v1.fma(dv, g13);
+            g23 = v2.fma(dv, g23);
+            g33 = v3.fma(dv, g33);
+            dv = FloatVector.broadcast(F, ds[o + c4]);
+            g04 = v0.fma(dv, g04);
+            g14 = v1.fma(dv, g14);
+            g24 = v2.fma(dv, g24);
+            g34 = v3.fma(dv, g34);
+        }
+        g00.intoMemorySegment(g, c0 * gr + fo + 0 * VBYTES, NATIVE);
+        g01.intoMemorySegment(g, c1 * gr + fo + 0 * VBYTES, NATIVE);
+        g02.intoMemorySegment(g, c2 * gr + fo + 0 * VBYTES, NATIVE);
+        g03.intoMemorySegment(g, c3 * gr + fo + 0 * VBYTES, NATIVE);
+        g04.intoMemorySegment(g, c4 * gr + fo + 0 * VBYTES, NATIVE);
+        g10.intoMemorySegment(g, c0 * gr + fo + 1 * VBYTES, NATIVE);
+        g11.intoMemorySegment(g, c1 * gr + fo + 1 * VBYTES, NATIVE);
+        g12.intoMemorySegment(g, c2 * gr + fo + 1 * VBYTES, NATIVE);
+        g13.intoMemorySegment(g, c3 * gr + fo + 1 * VBYTES, NATIVE);
+        g14.intoMemorySegment(g, c4 * gr + fo + 1 * VBYTES, NATIVE);
+        g20.intoMemorySegment(g, c0 * gr + fo + 2 * VBYTES, NATIVE);
+        g21.intoMemorySegment(g, c1 * gr + fo + 2 * VBYTES, NATIVE);
+        g22.intoMemorySegment(g, c2 * gr + fo + 2 * VBYTES, NATIVE);
+        g23.intoMemorySegment(g, c3 * gr + fo + 2 * VBYTES, NATIVE);
+        g24.intoMemorySegment(g, c4 * gr + fo + 2 * VBYTES, NATIVE);
+        g30.intoMemorySegment(g, c0 * gr + fo + 3 * VBYTES, NATIVE);
+        g31.intoMemorySegment(g, c1 * gr + fo + 3 * VBYTES, NATIVE);
+        g32.intoMemorySegment(g, c2 * gr + fo + 3 * VBYTES, NATIVE);
+        g33.intoMemorySegment(g, c3 * gr + fo + 3 * VBYTES, NATIVE);
+        g34.intoMemorySegment(g, c4 * gr + fo + 3 * VBYTES, NATIVE);
     }
 
     @Override

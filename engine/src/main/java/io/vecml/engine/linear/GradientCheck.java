@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * Checks the analytic gradient of an {@link Objective} against a centred numerical difference,
  * (J(W + h e) - J(W - h e)) / 2h, in double, on sampled weights.
  *
- * <p>Each entry also reports the float32 training path ({@link BatchGradient} on GEMM plus the
+ * <p>Each entry also reports the float32 training path ({@link BatchGradient#shardGradient} plus the
  * penalty derivative the optimiser adds), so one run verifies both the mathematics and the fast
  * code. Relative errors are {@code |a - b| / max(|a|, |b|)} (0 when both are 0). The hinge and
  * |w| are not differentiable at their kinks: an entry whose perturbation crosses one (a margin
@@ -166,24 +166,33 @@ public final class GradientCheck {
         return false;
     }
 
-    /** The float32 training path's full gradient: one batch of all rows, plus the penalty derivative. */
+    /**
+     * The float32 training path's full gradient: one shard of all rows through
+     * {@link BatchGradient#shardGradient} (the fused kernels, or the GEMMs beyond their class limit),
+     * with class-major weights as the trainer keeps them, plus the penalty derivative.
+     */
     private static float[] fastGradient(Objective obj, Dataset data, FeatureScaling scaling, double[] w, int classes,
             Gemm gemm, Kernels kernels) {
         int n = data.rows();
         int d = data.dims();
         int size = w.length;
+        int cs = BatchGradient.classStride(d);
         try (Arena arena = Arena.ofShared();
              BatchGradient bg = new BatchGradient(obj, scaling, classes, n, gemm, kernels)) {
-            MemorySegment ws = arena.allocate((long) size * Float.BYTES, 64);
-            MemorySegment g = arena.allocate((long) size * Float.BYTES, 64);
+            MemorySegment ws = arena.allocate((long) classes * cs * Float.BYTES, 64);
+            MemorySegment g = arena.allocate((long) classes * cs * Float.BYTES, 64);
             for (int i = 0; i < size; i++) {
-                ws.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) w[i]);
+                ws.setAtIndex(ValueLayout.JAVA_FLOAT, (long) (i % classes) * cs + i / classes, (float) w[i]);
             }
-            bg.fillRange(data, 0, n);
-            bg.dataGradient(ws, n, g);
-            float[] out = g.toArray(ValueLayout.JAVA_FLOAT);
+            int[] all = new int[n];
+            for (int i = 0; i < n; i++) {
+                all[i] = i;
+            }
+            bg.shardGradient(data, all, 0, n, ws, n, g);
+            float[] out = new float[size];
             Regularizer reg = obj.regularizer();
             for (int i = 0; i < size; i++) {
+                out[i] = g.getAtIndex(ValueLayout.JAVA_FLOAT, (long) (i % classes) * cs + i / classes);
                 if (reg.penalises(i / classes, d)) {
                     out[i] += (float) reg.derivative((float) w[i]);
                 }

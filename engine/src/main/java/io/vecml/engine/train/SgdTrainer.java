@@ -13,7 +13,6 @@ import io.vecml.engine.linear.FeatureScaling;
 import io.vecml.engine.linear.LinearClassifier;
 import io.vecml.engine.linear.LinearConfig;
 import io.vecml.engine.linear.Objective;
-import io.vecml.engine.linear.Preprocessing;
 import io.vecml.engine.linear.Regularizer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,17 +30,20 @@ import java.util.function.IntFunction;
  * <p>Per run: an optional stratified validation split ({@link Splits#stratifiedHoldout}, seeded);
  * preprocessing statistics fitted on the training rows only; initial weights 1e-4 x N(0, 1) from the
  * seed. Per epoch: the rows are shuffled (seeded), then each batch takes one step. A batch is cut
- * into shards of {@value #SHARD_ROWS} rows; for each shard its rows are copied (preprocessed, with
- * the bias 1; uint8 rows converted to float there, so the training set is never copied) into a
- * contiguous per-thread buffer, S = X_s W (GEMM), the score gradient dS
- * ({@link Objective#scoreGradient}, divided by the whole batch size) and G_s = X_s^T dS (GEMM).
- * Then one pass over W adds the shards' G_s in shard order and the penalty's derivative and moves
- * W (with momentum when set). The bias row is not penalised unless the regulariser says so.
+ * into shards of {@value #SHARD_ROWS} rows; for each shard {@link BatchGradient#shardGradient}
+ * computes S = X_s W, the score gradient dS ({@link Objective#scoreGradient}, divided by the whole
+ * batch size) and G_s = X_s^T dS, reading the shard's rows where they are in the dataset (uint8
+ * or float32; the preprocessing is applied in registers), so the training set is never copied.
+ * Up to {@value BatchGradient#FUSED_MAX_CLASSES} classes that is one pass of fused SIMD kernels
+ * for each product; with more classes the rows are copied per shard into a float buffer and two
+ * one-thread GEMMs run. W is kept class-major for the whole run. Then one pass over W adds the
+ * shards' G_s in shard order and the penalty's derivative and moves W (with momentum when set).
+ * The bias is not penalised unless the regulariser says so.
  *
- * <p>Threads and determinism: shards run on Java threads, each with a one-thread GEMM (never
- * OpenBLAS threads and Java threads at once). The cut into shards depends only on the batch size,
- * and the shards' gradients are added in a fixed order, so the weights are bit-identical for any
- * thread count. This matters: OpenBLAS 0.3.21's multi-threaded sgemm gives results that differ in
+ * <p>Threads and determinism: shards run on Java threads, each with the fused kernels (whose sums
+ * have one fixed order, see {@link BatchGradient}) or a one-thread GEMM (never OpenBLAS threads and
+ * Java threads at once). The cut into shards depends only on the batch size, and the shards'
+ * gradients are added in a fixed order, so the weights are bit-identical for any thread count. This matters: OpenBLAS 0.3.21's multi-threaded sgemm gives results that differ in
  * the last bits from its one-thread sgemm at these shapes (256 x 10 x 785: 1673 of 2560 outputs),
  * while the Java GEMM is bit-identical across threads by construction (it never splits k).
  */
@@ -51,11 +53,14 @@ public final class SgdTrainer {
     public static final double INIT_SCALE = 1e-4;
 
     /**
-     * Rows per shard: the unit of parallel work (a batch of 256 gives two). Large enough that the
-     * GEMMs stay efficient, small enough that a shard's rows (128 x 3073 floats = 1.5 MB) stay in
-     * cache from the copy through both GEMMs.
+     * Rows per shard: the unit of parallel work (a batch of 256 gives two). Small enough that a
+     * shard's rows (128 x 3072 bytes of uint8 = 393 KB) stay in cache from the forward through the
+     * backward kernel.
      */
     public static final int SHARD_ROWS = 128;
+
+    /** Runs that read at least this many values warm the kernels up first ({@link BatchGradient#warmUp}). */
+    static final long WARM_UP_VALUES = 50_000_000L;
 
     private SgdTrainer() {
     }
@@ -94,7 +99,8 @@ public final class SgdTrainer {
                 trainPart = data.select(h.train());
                 valPart = data.select(h.test());
             }
-            return run(trainPart, valPart, config, sgd, gemms, listener, progress);
+            return run(trainPart, valPart, FeatureScaling.fit(config.preprocessing(), trainPart), config, sgd, gemms,
+                    listener, progress);
         } finally {
             if (valPart != null) {
                 valPart.close();
@@ -103,29 +109,15 @@ public final class SgdTrainer {
         }
     }
 
-    private static TrainingResult run(Dataset train, Dataset val, LinearConfig config, SgdConfig sgd,
-            IntFunction<Gemm> gemms, Consumer<EpochStats> listener, ProgressListener progress) {
-        FeatureScaling scaling = FeatureScaling.fit(config.preprocessing(), train);
-        // uint8 rows are read as they are: each shard's rows are converted (and centred or
-        // standardised) into the worker's float buffer by a SIMD kernel (Kernels#u8ToF32Fma), the
-        // same fma(a, x, b) per element as FeatureScaling#transform, so no float copy of the
-        // training set (4 bytes per value) is made. float32 data is read directly when raw, and
-        // transformed once into a copy otherwise (its per-row transform is a scalar loop).
-        boolean direct = train.type() == Dataset.Type.UINT8 || scaling.kind() == Preprocessing.RAW;
-        try (Dataset prepared = direct ? null : scaling.transform(train)) {
-            return run(train, prepared == null ? train : prepared, direct ? scaling : FeatureScaling.identity(train.dims()),
-                    val, scaling, config, sgd, gemms, listener, progress);
-        }
-    }
-
-    private static TrainingResult run(Dataset train, Dataset prepared, FeatureScaling batchScaling, Dataset val,
-            FeatureScaling scaling,
-            LinearConfig config, SgdConfig sgd, IntFunction<Gemm> gemms, Consumer<EpochStats> listener,
+    private static TrainingResult run(Dataset train, Dataset val, FeatureScaling scaling, LinearConfig config, SgdConfig sgd, IntFunction<Gemm> gemms, Consumer<EpochStats> listener,
             ProgressListener progress) {
         int n = train.rows();
         int d = train.dims();
         int classes = train.numClasses();
-        int size = (d + 1) * classes;
+        int cs = BatchGradient.classStride(d);
+        // W and the gradients are class-major (class c's weights, then its bias, padded to cs floats)
+        // for the whole run; the model gets the (D+1) x C layout at the end.
+        int size = classes * cs;
         Objective objective = Objective.of(config);
         Regularizer reg = config.regularizer();
         SplittableRandom rnd = new SplittableRandom(sgd.seed());
@@ -142,8 +134,11 @@ public final class SgdTrainer {
         BatchGradient[] bgs = new BatchGradient[workers];
         try (Arena arena = Arena.ofShared(); Fork.Team team = new Fork.Team(workers, "vecml-sgd")) {
             for (int t = 0; t < workers; t++) {
-                bgs[t] = new BatchGradient(objective, batchScaling, classes, Math.min(batch, SHARD_ROWS), gemms.apply(1),
+                bgs[t] = new BatchGradient(objective, scaling, classes, Math.min(batch, SHARD_ROWS), gemms.apply(1),
                         KernelSelection.current().kernels());
+            }
+            if (bgs[0].fusedApplies(train) && (long) n * d * sgd.epochs() >= WARM_UP_VALUES) {
+                BatchGradient.warmUp(bgs[0].kernels(), train.type());
             }
             MemorySegment w = arena.allocate((long) size * Float.BYTES, 64);
             MemorySegment[] g = new MemorySegment[maxShards];
@@ -151,8 +146,10 @@ public final class SgdTrainer {
                 g[s] = arena.allocate((long) size * Float.BYTES, 64);
             }
             MemorySegment v = sgd.momentum() > 0 ? arena.allocate((long) size * Float.BYTES, 64) : null;
-            for (int i = 0; i < size; i++) {
-                w.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (INIT_SCALE * rnd.nextGaussian()));
+            // Drawn in (D+1) x C order, as the model stores them.
+            for (int i = 0; i < (d + 1) * classes; i++) {
+                w.setAtIndex(ValueLayout.JAVA_FLOAT, (long) (i % classes) * cs + i / classes,
+                        (float) (INIT_SCALE * rnd.nextGaussian()));
             }
             Update update = new Update(reg, d, classes, (float) sgd.momentum());
             Objective.BatchStats[] stats = new Objective.BatchStats[maxShards];
@@ -174,8 +171,7 @@ public final class SgdTrainer {
                     team.run(t -> {
                         for (int s = t; s < shards; s += workers) {
                             int rows = Math.min(SHARD_ROWS, m - s * SHARD_ROWS);
-                            bgs[t].fill(prepared, perm, first + s * SHARD_ROWS, rows);
-                            stats[s] = bgs[t].dataGradient(w, rows, m, g[s]);
+                            stats[s] = bgs[t].shardGradient(train, perm, first + s * SHARD_ROWS, rows, w, m, g[s]);
                         }
                     });
                     double lossSum = 0;
@@ -196,7 +192,7 @@ public final class SgdTrainer {
                 }
                 double valAcc = Double.NaN;
                 if (val != null) {
-                    valAcc = model(config, scaling, train, w, size).accuracy(val, sgd.threads(), gemms);
+                    valAcc = model(config, scaling, train, w, classes).accuracy(val, sgd.threads(), gemms);
                 }
                 EpochStats st = new EpochStats(e + 1, loss, (double) correct / n, valAcc, lr, seconds);
                 history.add(st);
@@ -219,7 +215,7 @@ public final class SgdTrainer {
             if (best != null) {
                 MemorySegment.copy(best, 0, w, ValueLayout.JAVA_FLOAT, 0, size);
             }
-            return new TrainingResult(model(config, scaling, train, w, size), history, bestEpoch, stopped);
+            return new TrainingResult(model(config, scaling, train, w, classes), history, bestEpoch, stopped);
         } finally {
             for (BatchGradient b : bgs) {
                 if (b != null) {
@@ -229,10 +225,17 @@ public final class SgdTrainer {
         }
     }
 
+    /** The model of class-major weights {@code w}. */
     private static LinearClassifier model(LinearConfig config, FeatureScaling scaling, Dataset train, MemorySegment w,
-            int size) {
-        float[] weights = new float[size];
-        MemorySegment.copy(w, ValueLayout.JAVA_FLOAT, 0, weights, 0, size);
+            int classes) {
+        int d = train.dims();
+        int cs = BatchGradient.classStride(d);
+        float[] weights = new float[(d + 1) * classes];
+        for (int c = 0; c < classes; c++) {
+            for (int f = 0; f <= d; f++) {
+                weights[f * classes + c] = w.getAtIndex(ValueLayout.JAVA_FLOAT, (long) c * cs + f);
+            }
+        }
         return new LinearClassifier(config, scaling, train.classNames(), train.imageShape().orElse(null), weights);
     }
 
@@ -245,35 +248,44 @@ public final class SgdTrainer {
         }
     }
 
-    /** R(W) in double. */
+    /** R(W) in double, of class-major weights, in (D+1) x C order. */
     static double penalty(MemorySegment w, Regularizer reg, int d, int classes) {
         if (reg.isZero()) {
             return 0;
         }
         double sum = 0;
         int rows = reg.includeBias() ? d + 1 : d;
-        for (long i = 0; i < (long) rows * classes; i++) {
-            sum += reg.penalty(w.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+        long cs = BatchGradient.classStride(d);
+        for (int f = 0; f < rows; f++) {
+            for (int c = 0; c < classes; c++) {
+                sum += reg.penalty(w.getAtIndex(ValueLayout.JAVA_FLOAT, c * cs + f));
+            }
         }
         return sum;
     }
 
     /**
-     * One pass over W: g += R'(W), then W -= lr g, or with momentum v = mu v - lr g, W += v. The
-     * penalty's derivative is lambda * (l1Ratio sign(w) + 2 (1 - l1Ratio) w), in float.
+     * One pass over the class-major W: g += R'(W), then W -= lr g, or with momentum v = mu v - lr g,
+     * W += v. The penalty's derivative is lambda * (l1Ratio sign(w) + 2 (1 - l1Ratio) w), in float.
+     * The padding of each class stays 0 (its gradient is 0).
      */
     static final class Update {
         private final float l1;
         private final float l2;
+        /** Penalised entries at the start of each class: the features, and the bias when it is penalised. */
         private final long penalised;
+        private final long cs;
+        private final int classes;
         private final long size;
         private final float mu;
 
         Update(Regularizer reg, int d, int classes, float mu) {
             this.l1 = (float) (reg.lambda() * reg.l1Ratio());
             this.l2 = (float) (2 * reg.lambda() * (1 - reg.l1Ratio()));
-            this.penalised = (long) (reg.includeBias() ? d + 1 : d) * classes;
-            this.size = (long) (d + 1) * classes;
+            this.penalised = reg.includeBias() ? d + 1 : d;
+            this.cs = BatchGradient.classStride(d);
+            this.classes = classes;
+            this.size = classes * cs;
             this.mu = mu;
         }
 
@@ -287,12 +299,14 @@ public final class SgdTrainer {
                             g0.getAtIndex(ValueLayout.JAVA_FLOAT, i) + gs.getAtIndex(ValueLayout.JAVA_FLOAT, i));
                 }
             }
-            // Penalised rows first, then the bias row: no branch in the loops, so they vectorise.
+            // The penalised run of each class, no branch in the loop, so it vectorises.
             if (l1 != 0 || l2 != 0) {
-                for (long i = 0; i < penalised; i++) {
-                    float wi = w.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-                    g0.setAtIndex(ValueLayout.JAVA_FLOAT, i,
-                            g0.getAtIndex(ValueLayout.JAVA_FLOAT, i) + l2 * wi + l1 * Math.signum(wi));
+                for (int c = 0; c < classes; c++) {
+                    for (long i = c * cs; i < c * cs + penalised; i++) {
+                        float wi = w.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+                        g0.setAtIndex(ValueLayout.JAVA_FLOAT, i,
+                                g0.getAtIndex(ValueLayout.JAVA_FLOAT, i) + l2 * wi + l1 * Math.signum(wi));
+                    }
                 }
             }
             if (v == null) {

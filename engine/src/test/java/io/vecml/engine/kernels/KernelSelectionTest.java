@@ -240,6 +240,26 @@ class KernelSelectionTest {
             s.l1U8Gather(q, qOff, t, tOffs, n, d, out, outOff);
         }
 
+        @Override public void linearStripesU8(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a,
+                                              MemorySegment b, MemorySegment w, long ldw, int classes, MemorySegment part) {
+            s.linearStripesU8(x, rowOffs, rows, d, a, b, w, ldw, classes, part);
+        }
+
+        @Override public void linearStripesF32(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a,
+                                               MemorySegment b, MemorySegment w, long ldw, int classes, MemorySegment part) {
+            s.linearStripesF32(x, rowOffs, rows, d, a, b, w, ldw, classes, part);
+        }
+
+        @Override public void linearGradU8(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a,
+                                           MemorySegment b, float[] ds, int classes, MemorySegment g, long ldg) {
+            s.linearGradU8(x, rowOffs, rows, d, a, b, ds, classes, g, ldg);
+        }
+
+        @Override public void linearGradF32(MemorySegment x, long[] rowOffs, int rows, int d, MemorySegment a,
+                                            MemorySegment b, float[] ds, int classes, MemorySegment g, long ldg) {
+            s.linearGradF32(x, rowOffs, rows, d, a, b, ds, classes, g, ldg);
+        }
+
         @Override public void l1F32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff,
                                           int np, int d, float[] out, int outOff, int ldOut) {
             s.l1F32Panels(q, qOff, qStride, nq, panels, panelsOff, np, d, out, outOff, ldOut);

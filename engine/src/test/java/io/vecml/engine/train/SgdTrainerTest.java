@@ -14,6 +14,7 @@ import io.vecml.engine.gemm.GemmSelection;
 import io.vecml.engine.gemm.JavaGemm;
 import io.vecml.engine.kernels.KernelSelection;
 import io.vecml.engine.kernels.Kernels;
+import io.vecml.engine.linear.BatchGradient;
 import io.vecml.engine.linear.FeatureScaling;
 import io.vecml.engine.linear.LinearClassifier;
 import io.vecml.engine.linear.LinearConfig;
@@ -178,14 +179,17 @@ class SgdTrainerTest {
     }
 
     /*
-     * Batches of 512 rows make four shards; 1, 2 and 3 threads share them differently. The wide data
-     * takes the GEMMs above the Java GEMM's parallel threshold.
+     * Batches of 512 rows make four shards; 1, 2 and 3 threads share them differently. The digits
+     * and the wide data train on the fused kernels (uint8 and, for the digits' float32 copy,
+     * float32 rows); the data with more classes than the fused kernels serve trains on the GEMMs,
+     * above the Java GEMM's parallel threshold.
      */
     @ParameterizedTest
     @MethodSource("gemms")
     void resultsDoNotDependOnTheThreadCount(String which) {
-        try (Dataset wide = wide(600, 4096)) {
-            for (Dataset data : new Dataset[] {train, wide}) {
+        try (Dataset wide = wide(600, 4096); Dataset digitsF = train.toFloat32();
+             Dataset many = wide(600, 1031, BatchGradient.FUSED_MAX_CLASSES + 1)) {
+            for (Dataset data : new Dataset[] {train, digitsF, wide, many}) {
                 for (Loss loss : Loss.values()) {
                     LinearConfig cfg = LinearConfig.defaults().withLoss(loss)
                             .withRegularizer(Regularizer.elasticNet(1e-3, 0.5));
@@ -225,9 +229,14 @@ class SgdTrainerTest {
     }
 
     private static Dataset wide(int rows, int dims) {
+        return wide(rows, dims, 3);
+    }
+
+    private static Dataset wide(int rows, int dims, int classes) {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
-        int[] labels = IntStream.range(0, rows).map(i -> rnd.nextInt(3)).toArray();
-        Dataset d = Dataset.allocate(Dataset.Type.UINT8, rows, dims, labels, List.of("a", "b", "c"));
+        int[] labels = IntStream.range(0, rows).map(i -> i < classes ? i : rnd.nextInt(classes)).toArray();
+        Dataset d = Dataset.allocate(Dataset.Type.UINT8, rows, dims, labels,
+                IntStream.range(0, classes).mapToObj(i -> "c" + i).toList());
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < dims; c++) {
                 d.setU8(r, c, (labels[r] * 40 + rnd.nextInt(150)) % 256);
