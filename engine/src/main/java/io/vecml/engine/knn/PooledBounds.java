@@ -172,6 +172,8 @@ final class PooledBounds {
     final MemorySegment fineRows;
     /** Exact squared norms of the training rows (L2). */
     final double[] norms;
+    /** The largest of {@link #norms} (0 without rows). */
+    final double maxNorm;
     private final Arena arena;
 
     private PooledBounds(Metric metric, int rows, Level coarse, Level fine, MemorySegment panels, int panelCount,
@@ -184,6 +186,11 @@ final class PooledBounds {
         this.panelCount = panelCount;
         this.fineRows = fineRows;
         this.norms = norms;
+        double mx = 0;
+        for (double v : norms) {
+            mx = Math.max(mx, v);
+        }
+        this.maxNorm = mx;
         this.arena = arena;
     }
 
