@@ -117,6 +117,13 @@ public interface Kernels {
     void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
                                int d, float[] out, int outOff, int ldOut);
 
+    /**
+     * The first index i in [from, to) with {@code a[i] <= thr}, or {@code to} if there is none (NaN
+     * never qualifies). The scans of the kNN filter over one query's bounds: most values are above
+     * the threshold, so a vector compare per lane group skips them.
+     */
+    int firstAtMost(float[] a, int from, int to, float thr);
+
     // ---- uint8 -> float32 conversion --------------------------------------------------------------
 
     /**

@@ -311,6 +311,17 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int firstAtMost(float[] a, int from, int to, float thr) {
+        java.util.Objects.checkFromToIndex(from, to, a.length);
+        for (int i = from; i < to; i++) {
+            if (a[i] <= thr) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    @Override
     public void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
                                int d, float[] out, int outOff, int ldOut) {
         for (int i = 0; i < nq; i++) {

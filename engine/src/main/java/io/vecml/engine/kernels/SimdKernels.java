@@ -1015,6 +1015,31 @@ public final class SimdKernels implements Kernels {
         c1.intoArray(out, o + 8);
     }
 
+    /*
+     * Four vectors per step with one test of their OR-ed masks: the values above the threshold, the
+     * common case, cost a compare per vector and one branch per four.
+     */
+    @Override
+    public int firstAtMost(float[] a, int from, int to, float thr) {
+        java.util.Objects.checkFromToIndex(from, to, a.length);
+        int i = from;
+        for (; i + 4 * FL <= to; i += 4 * FL) {
+            VectorMask<Float> m = FloatVector.fromArray(F, a, i).compare(VectorOperators.LE, thr)
+                    .or(FloatVector.fromArray(F, a, i + FL).compare(VectorOperators.LE, thr))
+                    .or(FloatVector.fromArray(F, a, i + 2 * FL).compare(VectorOperators.LE, thr))
+                    .or(FloatVector.fromArray(F, a, i + 3 * FL).compare(VectorOperators.LE, thr));
+            if (m.anyTrue()) {
+                break;
+            }
+        }
+        for (; i < to; i++) {
+            if (a[i] <= thr) {
+                return i;
+            }
+        }
+        return to;
+    }
+
     @Override
     public void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
                               int d, float[] out, int outOff, int ldOut) {

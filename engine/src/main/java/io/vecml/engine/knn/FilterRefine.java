@@ -215,13 +215,13 @@ final class FilterRefine implements DistanceProducer {
         TopK seeds = seedTop;
         seeds.clear();
         float wv = Float.POSITIVE_INFINITY;
-        for (int j = 0; j < nt; j++) {
+        // Only values below the current worst seed can enter: the scan kernel skips to the next one.
+        for (int j = kernels.firstAtMost(lb, lbOff, lbOff + nt, Float.MAX_VALUE) - lbOff; j < nt;
+                j = kernels.firstAtMost(lb, lbOff + j + 1, lbOff + nt, Math.nextDown(wv)) - lbOff) {
             float v = lb[lbOff + j];
-            if (v < wv) {
-                seeds.offer((long) Float.floatToRawIntBits(v) << 31 | j);
-                long w = seeds.worst();
-                wv = w == Long.MAX_VALUE ? Float.POSITIVE_INFINITY : Float.intBitsToFloat((int) (w >>> 31));
-            }
+            seeds.offer((long) Float.floatToRawIntBits(v) << 31 | j);
+            long w = seeds.worst();
+            wv = w == Long.MAX_VALUE ? Float.POSITIVE_INFINITY : Float.intBitsToFloat((int) (w >>> 31));
         }
         int ns = seeds.sortedInto(seedKeys, 0);
         for (int s0 = 0; s0 < ns; s0 += GATHER) {
@@ -244,7 +244,11 @@ final class FilterRefine implements DistanceProducer {
         double gq = g0 * qNormsF[i];
         int n = 0;
         long[] keys = candKeys;
-        for (int j = 0; j < nt; j++) {
+        // A float pre-test that every row passing the exact (double) test passes too: lb <= u + gq +
+        // g0 * tn <= u + gq + g0 * max tn, raised by 2^-40 for the double roundings, then rounded up to float.
+        float pre = Math.nextUp((float) ((u + gq + g0 * pb.maxNorm) * (1 + 0x1p-40)));
+        for (int j = kernels.firstAtMost(lb, lbOff, lbOff + nt, pre) - lbOff; j < nt;
+                j = kernels.firstAtMost(lb, lbOff + j + 1, lbOff + nt, pre) - lbOff) {
             double v = lb[lbOff + j];
             if (l2) {
                 v = v - gq - g0 * tn[j];

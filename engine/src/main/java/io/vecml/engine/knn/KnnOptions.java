@@ -25,7 +25,8 @@ public record KnnOptions(Metric metric, Weights weights, int threads, Path path,
      *   <li>{@code GEMM} (L2 only): brute force, approximate distances from a matrix product,
      *       candidates within a proven error bound re-ranked exactly.</li>
      *   <li>{@code FILTER} (uint8 data, L1 or L2): exact filter and refine. Lower bounds from block
-     *       sums (spatial blocks of images, runs of features otherwise) for every pair, exact
+     *       sums (spatial blocks of images, runs of features otherwise; for L2 up to 1024 dimensions,
+     *       48 principal directions of the training set plus the residual norm) for every pair, exact
      *       distances only for rows whose bound does not rule them out. Fast on images and other
      *       data whose neighbouring features are correlated; when the bounds turn out not to prune,
      *       the remaining queries take brute force. On float32 data it means {@code AUTO}.</li>

@@ -38,6 +38,14 @@ final class PooledBounds {
 
     /** uint8 L1 bounds are exact floats up to this dimension (255 d < 2^24). */
     static final int MAX_L1_DIMS = (1 << 24) / 255;
+    /**
+     * L2 takes a coarse level of principal directions ({@link PcaBasis}) up to this dimension (its
+     * covariance costs d^2 per sampled row); above it, and for L1, block sums. At the CIFAR shape
+     * (3072) the blocks already leave 0.2% of the rows to measure.
+     */
+    static final int PCA_MAX_DIMS = 1024;
+    /** Principal directions of the coarse L2 level (plus the residual norm: the blocks' 49 + 1 values on Fashion-MNIST). */
+    static final int PCA_COMPONENTS = 48;
     /** The coarse level aims at this many blocks (all pairs are bounded at this level). */
     static final int COARSE_BLOCKS = 64;
 
@@ -52,8 +60,23 @@ final class PooledBounds {
         /** L2 bound factor g (0 for L1). */
         final double g;
         final boolean l2;
+        /** The principal-direction level's basis (L2 only), or null for a level of block sums. */
+        final PcaBasis basis;
+
+        /** The L2 level of a principal-direction basis: m coordinates and the residual norm. */
+        Level(PcaBasis basis) {
+            this.basis = basis;
+            this.blockOf = null;
+            this.blocks = basis.m;
+            this.size = null;
+            this.scale = null;
+            this.l2 = true;
+            this.features = basis.m + 1;
+            this.g = basis.l2Factor();
+        }
 
         Level(int[] blockOf, boolean l2) {
+            this.basis = null;
             this.blockOf = blockOf;
             int b = 0;
             for (int v : blockOf) {
@@ -84,6 +107,9 @@ final class PooledBounds {
         }
 
         long pool(byte[] row, int[] sums, float[] dst, int off) {
+            if (basis != null) {
+                return basis.pool(row, means.get(), dst, off);
+            }
             java.util.Arrays.fill(sums, 0, blocks, 0);
             long norm = 0;
             // Consecutive features mostly fall in the same block (a block's row segment): summing a run
@@ -146,6 +172,8 @@ final class PooledBounds {
     final MemorySegment fineRows;
     /** Exact squared norms of the training rows (L2). */
     final double[] norms;
+    /** The largest of {@link #norms} (0 without rows). */
+    final double maxNorm;
     private final Arena arena;
 
     private PooledBounds(Metric metric, int rows, Level coarse, Level fine, MemorySegment panels, int panelCount,
@@ -158,6 +186,11 @@ final class PooledBounds {
         this.panelCount = panelCount;
         this.fineRows = fineRows;
         this.norms = norms;
+        double mx = 0;
+        for (double v : norms) {
+            mx = Math.max(mx, v);
+        }
+        this.maxNorm = mx;
         this.arena = arena;
     }
 
@@ -236,7 +269,9 @@ final class PooledBounds {
     /** Builds the pooled copy with {@code threads} threads over row ranges (each row's values do not depend on them). */
     static PooledBounds build(Dataset train, Metric metric, int threads) {
         Level[] lv = levels(train.dims(), train.imageShape(), metric);
-        Level coarse = lv[0];
+        PcaBasis basis = metric == Metric.L2 && train.dims() <= PCA_MAX_DIMS && train.dims() > 2 * PCA_COMPONENTS
+                ? PcaBasis.compute(train, PCA_COMPONENTS, threads) : null;
+        Level coarse = basis != null ? new Level(basis) : lv[0];
         Level fine = lv[1];
         int n = train.rows();
         int np = ceilDiv(Math.max(n, 1), Kernels.PANEL);

@@ -270,6 +270,10 @@ class KernelSelectionTest {
             s.l2sqF32Panels(q, qOff, qStride, nq, panels, panelsOff, np, d, out, outOff, ldOut);
         }
 
+        @Override public int firstAtMost(float[] a, int from, int to, float thr) {
+            return s.firstAtMost(a, from, to, thr);
+        }
+
         @Override public void softmaxRows(MemorySegment x, long off, int rows, int cols) {
             s.softmaxRows(x, off, rows, cols);
         }

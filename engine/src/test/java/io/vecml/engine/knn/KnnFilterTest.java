@@ -311,4 +311,79 @@ class KnnFilterTest {
             assertThat(sum - lv.g * (na + nb)).as("trial %d", trial).isLessThanOrEqualTo(exact);
         }
     }
+
+    /**
+     * L2 on images up to {@link PooledBounds#PCA_MAX_DIMS} dimensions takes the principal-direction
+     * level (L1 keeps the blocks); its basis is orthonormal within a tiny proven epsilon, the same
+     * whatever the thread count, and its proven bound is below the exact squared distance for
+     * training rows, extremes (all 0 against all 255, stripes, random bytes) and near-duplicates.
+     */
+    @Test
+    void principalDirectionLevelBoundHolds() {
+        ImageShape grey = ImageShape.grey(28, 28);
+        Dataset[] data = data(grey, 600, 40, 4, 4, 8);
+        data[1].close();
+        try (Dataset train = data[0]) {
+            PooledBounds l2 = PooledBounds.build(train, Metric.L2, 2);
+            PooledBounds l1 = PooledBounds.build(train, Metric.L1, 2);
+            try {
+                assertThat(l2.coarse.basis).isNotNull();
+                assertThat(l2.coarse.features).isEqualTo(PooledBounds.PCA_COMPONENTS + 1);
+                assertThat(l1.coarse.basis).isNull();
+                PcaBasis b = l2.coarse.basis;
+                assertThat(b.epsilon).isLessThan(1e-10);
+                assertThat(PcaBasis.compute(train, PooledBounds.PCA_COMPONENTS, 1).wt).isEqualTo(b.wt);
+                assertThat(PcaBasis.compute(train, PooledBounds.PCA_COMPONENTS, 3).wt).isEqualTo(b.wt);
+                PooledBounds.Level lv = l2.coarse;
+                int d = train.dims();
+                Random rnd = new Random(9);
+                List<byte[]> rows = new ArrayList<>();
+                for (int r = 0; r < 60; r++) {
+                    byte[] a = new byte[d];
+                    for (int i = 0; i < d; i++) {
+                        a[i] = (byte) train.u8(r, i);
+                    }
+                    rows.add(a);
+                    byte[] near = a.clone();
+                    int i = rnd.nextInt(d);
+                    near[i] = (byte) Math.max(0, Math.min(255, (near[i] & 0xFF) + (r % 2 == 0 ? 1 : -1)));
+                    rows.add(near);
+                }
+                for (int trial = 0; trial < 40; trial++) {
+                    byte[] a = new byte[d];
+                    for (int i = 0; i < d; i++) {
+                        int mode = trial % 4;
+                        a[i] = (byte) (mode == 0 ? 255 * (trial / 4 % 2) : mode == 1 ? rnd.nextInt(256)
+                                : mode == 2 ? (i / 28 + trial) % 2 * 255 : (i % 28 < 14 ? 255 : 0));
+                    }
+                    rows.add(a);
+                }
+                float[] pa = new float[lv.features];
+                float[] pb = new float[lv.features];
+                int[] sums = new int[lv.blocks];
+                for (int x = 0; x < rows.size(); x++) {
+                    for (int y = 0; y < rows.size(); y += 3) {
+                        byte[] a = rows.get(x);
+                        byte[] c = rows.get(y);
+                        long na = lv.pool(a, sums, pa, 0);
+                        long nb = lv.pool(c, sums, pb, 0);
+                        float sum = 0;
+                        for (int f = 0; f < lv.features; f++) {
+                            float diff = pa[f] - pb[f];
+                            sum += diff * diff;
+                        }
+                        long exact = 0;
+                        for (int i = 0; i < d; i++) {
+                            long diff = Byte.toUnsignedInt(a[i]) - Byte.toUnsignedInt(c[i]);
+                            exact += diff * diff;
+                        }
+                        assertThat(sum - lv.g * (na + nb)).as("rows %d, %d", x, y).isLessThanOrEqualTo(exact);
+                    }
+                }
+            } finally {
+                l2.close();
+                l1.close();
+            }
+        }
+    }
 }

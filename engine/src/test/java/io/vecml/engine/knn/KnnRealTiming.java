@@ -25,6 +25,12 @@ public final class KnnRealTiming {
     private KnnRealTiming() {
     }
 
+    /** CPU time of this process (all threads), ns: less disturbed than wall time on a shared machine. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     public static void main(String[] args) throws Exception {
         String source = args[0];
         Metric metric = Metric.valueOf(args[1]);
@@ -59,6 +65,7 @@ public final class KnnRealTiming {
                     for (int p = 0; p < knn.length; p++) {
                         
                         long s = System.nanoTime();
+                        long cpu0 = cpuNanos();
                         if (Boolean.getBoolean("fresh")) {
                             knn[p].close();
                             knn[p] = new KnnClassifier(KnnOptions.of(metric).withThreads(threads)
@@ -71,7 +78,8 @@ public final class KnnRealTiming {
                             System.out.println("    " + knn[p].lastFilterStats());
 
                         }
-                        System.out.printf("  %-7s %.3f s  (load %.2f)%n", paths.get(p), times[p][r],
+                        System.out.printf("  %-7s %.3f s, process CPU %.3f s  (load %.2f)%n", paths.get(p), times[p][r],
+                                (cpuNanos() - cpu0) / 1e9,
                                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                     }
                 }
