@@ -32,13 +32,16 @@ import java.util.SplittableRandom;
  *
  * <p>It never changes a result: its data, classifier and caches are its own, and the engine keeps no
  * state between searches beyond the JIT's. It never prints (a failure ends it silently; the real
- * search reports any real problem). It runs only when the real search will take the filter path
+ * search reports any real problem). It runs, when {@value #PROPERTY} is {@code on}, only when the real search will take the filter path
  * (uint8 data of at least {@link KnnOptions#FILTER_MIN_ROWS} training rows, read from IDX files
- * whose header gives the shape before loading) and {@value #PROPERTY} is not {@code off}.
+ * whose header gives the shape before loading).
  */
 final class KnnWarmup implements AutoCloseable {
 
-    /** System property: {@code on} (the default) or {@code off}. */
+    /**
+     * System property: {@code on} or {@code off} (the default: on the shared, loaded 2-core machine of
+     * issue 13 it gave no measurable gain, the second core being busy anyway, and costs CPU time).
+     */
     static final String PROPERTY = "vecml.warmup";
 
     /** Training rows of the warm-up problem: just enough for the filter path. */
@@ -63,10 +66,10 @@ final class KnnWarmup implements AutoCloseable {
 
     /** Whether {@value #PROPERTY} allows the warm-up. */
     static boolean enabled() {
-        String v = System.getProperty(PROPERTY, "on").strip().toLowerCase(Locale.ROOT);
+        String v = System.getProperty(PROPERTY, "off").strip().toLowerCase(Locale.ROOT);
         return switch (v) {
-            case "on", "true", "yes", "1", "" -> true;
-            case "off", "false", "no", "0" -> false;
+            case "on", "true", "yes", "1" -> true;
+            case "off", "false", "no", "0", "" -> false;
             default -> throw new IllegalArgumentException("-D" + PROPERTY + " must be on or off, got '" + v + "'");
         };
     }

@@ -93,6 +93,8 @@ class KnnWarmupTest {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        String old = System.getProperty(KnnWarmup.PROPERTY);
+        System.setProperty(KnnWarmup.PROPERTY, "on");
         try (LoadedData d = SyntheticData.generate(SyntheticData.Like.FASHION, 1500, 100, 11);
              KnnClassifier ref = new KnnClassifier(KnnOptions.of(Metric.L2).withThreads(2)).fit(d.train())) {
             Neighbors expected = ref.kneighbors(d.test(), 3);
@@ -123,6 +125,7 @@ class KnnWarmupTest {
                 assertThat(w.awaitEnd(120_000)).isTrue();
                 System.setOut(oldOut);
                 System.setErr(oldErr);
+                restore(old);
             }
             assertThat(w.running()).isFalse();
             assertThat(printed.toString()).isEmpty();
@@ -151,16 +154,35 @@ class KnnWarmupTest {
             assertThat(c.code()).isEqualTo(2);
             assertThat(c.err()).contains("vecml.warmup", "on or off");
         } finally {
-            if (old == null) {
-                System.clearProperty(KnnWarmup.PROPERTY);
-            } else {
-                System.setProperty(KnnWarmup.PROPERTY, old);
-            }
+            restore(old);
         }
         for (int i = 0; i < 4; i++) {
             for (String f : new String[] {"metric", "k", "accuracy", "balancedAccuracy"}) {
                 assertThat(on.get("results").get(i).get(f)).isEqualTo(off.get("results").get(i).get(f));
             }
+        }
+    }
+
+    private static void restore(String old) {
+        if (old == null) {
+            System.clearProperty(KnnWarmup.PROPERTY);
+        } else {
+            System.setProperty(KnnWarmup.PROPERTY, old);
+        }
+    }
+
+    @Test
+    void offByDefault() {
+        String old = System.getProperty(KnnWarmup.PROPERTY);
+        try {
+            System.clearProperty(KnnWarmup.PROPERTY);
+            assertThat(KnnWarmup.enabled()).isFalse();
+            System.setProperty(KnnWarmup.PROPERTY, "ON ");
+            assertThat(KnnWarmup.enabled()).isTrue();
+            System.setProperty(KnnWarmup.PROPERTY, "maybe");
+            assertThatThrownBy(KnnWarmup::enabled).isInstanceOf(IllegalArgumentException.class);
+        } finally {
+            restore(old);
         }
     }
 }
