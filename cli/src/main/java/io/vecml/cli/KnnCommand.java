@@ -136,8 +136,19 @@ final class KnnCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ProgressListener bars = progress.listener(err);
         long seed = holdout.seed();
-        try (TrainTestData tt = TrainTestData.load(data, trainPath, testPath, source, holdout.testFraction, seed, rows,
-                holdout.split)) {
+        // Compiles the search code on the idle core while the data loads (standardised data is float32:
+        // another path, not warmed up).
+        KnnWarmup warmup = scaling.train() ? KnnWarmup.start(java.util.Optional.empty(), ms, 0, kList, w)
+                : KnnWarmup.start(KnnWarmup.probeIdx(data != null ? data : trainPath, source.format, rows.trainLimit),
+                        ms, kList[kList.length - 1], kList, w);
+        TrainTestData loaded;
+        try {
+            loaded = TrainTestData.load(data, trainPath, testPath, source, holdout.testFraction, seed, rows,
+                    holdout.split);
+        } finally {
+            warmup.close();
+        }
+        try (TrainTestData tt = loaded) {
             if (scaling.train()) {
                 tt.standardize();
             }
