@@ -111,17 +111,21 @@ public final class ServeLatency {
         String predict = url + "/models/" + ds + "/predict";
         try {
             run(predict, bodies, warmup, 1); // JIT warm-up, not counted
+            System.out.printf(Locale.ROOT, "Warm-up: %d requests from 1 client, then before each run %d more from as"
+                    + " many clients as it has (not counted).%n", warmup, warmup);
             System.out.println("Closed loop: each client sends its next request when the previous answer has been read,"
                     + " so a stall delays only the requests in flight (no coordinated-omission correction); a request's"
                     + " time runs from writing its first byte to reading its last.");
             for (int c : clients) {
+                // the paths that concurrency adds (more threads, queues) compiled before the run, not inside it
+                run(predict, bodies, warmup, c);
                 // the load generator's own garbage from the previous phase is collected now, not inside the phase
                 System.gc();
-                long[] server0 = schedstat(serverPid);
-                long[] own0 = schedstat(ProcessHandle.current().pid());
+                var server0 = schedstat(serverPid);
+                var own0 = schedstat(ProcessHandle.current().pid());
                 Phase ph = run(predict, bodies, requests, c);
-                long[] server1 = schedstat(serverPid);
-                long[] own1 = schedstat(ProcessHandle.current().pid());
+                var server1 = schedstat(serverPid);
+                var own1 = schedstat(ProcessHandle.current().pid());
                 double[] t = ph.sortedTimes();
                 double[] server = ph.sortedServer();
                 System.out.printf(Locale.ROOT, "%d one-row kNN predicts (%s, k=%d), %d client%s: p50 %.2f ms, p99 %.2f ms,"
@@ -223,22 +227,25 @@ public final class ServeLatency {
     }
 
     /**
-     * CPU nanoseconds and run-queue nanoseconds (runnable, waiting for a core) summed over the threads of process
-     * {@code pid}, from Linux's {@code /proc/PID/task/TID/schedstat}; null where unavailable (another system, no
-     * such process). Threads that end in between are not counted.
+     * CPU nanoseconds and run-queue nanoseconds (runnable, waiting for a core) of the threads of process
+     * {@code pid}, summed by thread name with its digits dropped ("GC Thread#" for all collector threads), from
+     * Linux's {@code /proc/PID/task/TID/schedstat}; null where unavailable (another system, no such process).
+     * Threads that end in between are not counted.
      */
-    static long[] schedstat(long pid) {
+    static java.util.Map<String, long[]> schedstat(long pid) {
         if (pid < 0) {
             return null;
         }
         java.nio.file.Path tasks = java.nio.file.Path.of("/proc", Long.toString(pid), "task");
-        long[] sum = new long[2];
+        java.util.Map<String, long[]> sum = new java.util.TreeMap<>();
         try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(tasks)) {
             for (java.nio.file.Path t : s.toList()) {
                 try {
                     String[] f = java.nio.file.Files.readString(t.resolve("schedstat")).trim().split("\\s+");
-                    sum[0] += Long.parseLong(f[0]);
-                    sum[1] += Long.parseLong(f[1]);
+                    String name = java.nio.file.Files.readString(t.resolve("comm")).strip().replaceAll("\\d+", "");
+                    long[] v = sum.computeIfAbsent(name, x -> new long[2]);
+                    v[0] += Long.parseLong(f[0]);
+                    v[1] += Long.parseLong(f[1]);
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
@@ -249,13 +256,35 @@ public final class ServeLatency {
         return sum;
     }
 
-    /** "CPU a ms, run queue b ms" per request between two {@link #schedstat} readings. */
-    static String cpuWait(long[] before, long[] after, int requests) {
+    /**
+     * "CPU a ms, waiting for a core b ms" per request between two {@link #schedstat} readings, then the thread
+     * groups that used at least 5 % of that CPU.
+     */
+    static String cpuWait(java.util.Map<String, long[]> before, java.util.Map<String, long[]> after, int requests) {
         if (before == null || after == null) {
             return "not available";
         }
-        return String.format(Locale.ROOT, "CPU %.2f ms, waiting for a core %.2f ms", (after[0] - before[0]) / 1e6
-                / requests, (after[1] - before[1]) / 1e6 / requests);
+        long cpu = 0;
+        long wait = 0;
+        java.util.Map<String, long[]> d = new java.util.TreeMap<>();
+        for (var e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            long[] v = {Math.max(0, e.getValue()[0] - b[0]), Math.max(0, e.getValue()[1] - b[1])};
+            d.put(e.getKey(), v);
+            cpu += v[0];
+            wait += v[1];
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "CPU %.2f ms, waiting for a core %.2f ms",
+                cpu / 1e6 / requests, wait / 1e6 / requests));
+        List<java.util.Map.Entry<String, long[]>> top = new ArrayList<>(d.entrySet());
+        top.sort((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0]));
+        sb.append(" (CPU by thread:");
+        for (var e : top) {
+            if (e.getValue()[0] >= 0.05 * cpu) {
+                sb.append(String.format(Locale.ROOT, " %s %.2f", e.getKey(), e.getValue()[0] / 1e6 / requests));
+            }
+        }
+        return sb.append(")").toString();
     }
 
     /** The number after {@code "seconds" :} in a JSON answer (NaN when missing). */
