@@ -36,7 +36,7 @@ final class ModelService {
     private final DatasetService datasets;
     private final Path staging;
     private final SavedModels saved;
-    /** Where predictions compute (not on the requests' virtual threads: see {@link ComputePool}). */
+    /** Where predictions compute (not on the requests' virtual threads: see {@link ComputePool}); null: inline. */
     private final ComputePool compute;
     final ConcurrentHashMap<String, ModelEntry> models = new ConcurrentHashMap<>();
 
@@ -45,7 +45,9 @@ final class ModelService {
         this.datasets = datasets;
         this.staging = staging;
         this.saved = new SavedModels(config.modelDir());
-        this.compute = new ComputePool(config.threads());
+        // -Dvecml.serve.compute=inline computes on the request's thread as before the pool (to compare: BENCHMARKS.md)
+        this.compute = "inline".equals(System.getProperty("vecml.serve.compute")) ? null
+                : new ComputePool(config.threads());
     }
 
     Shared.Lease<ModelEntry> acquire(String name) {
@@ -84,7 +86,9 @@ final class ModelService {
                 e.retire();
             }
         }
-        compute.close();
+        if (compute != null) {
+            compute.close();
+        }
     }
 
     private RunOptions run() {
@@ -186,14 +190,15 @@ final class ModelService {
         long[] nanos = new long[1];
         Predict.Answer a;
         try {
-            a = compute.call(() -> {
+            java.util.function.Supplier<Predict.Answer> task = () -> {
                 long t0 = System.nanoTime();
                 try {
                     return Predict.run(knn ? m.knn(ask.metric(), run()) : m.model, q, ask.ask());
                 } finally {
                     nanos[0] = System.nanoTime() - t0;
                 }
-            });
+            };
+            a = compute == null ? task.get() : compute.call(task);
         } catch (UnsupportedOperationException e) {
             throw ApiException.badRequest("'probabilities': model '" + m.name + "': " + e.getMessage()
                     + " (ask for \"scores\" instead)");

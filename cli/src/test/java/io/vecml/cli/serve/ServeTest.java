@@ -626,6 +626,44 @@ class ServeTest {
         }
     }
 
+    /** -Dvecml.serve.compute=inline (the comparison switch of BENCHMARKS.md) computes on the request's thread: same answers. */
+    @Test
+    void inlineComputeAnswersAsThePool() throws Exception {
+        String before = System.getProperty("vecml.serve.compute");
+        System.setProperty("vecml.serve.compute", "inline");
+        VecmlServer inline;
+        try {
+            inline = VecmlServer.start(config(dataDir, 256L << 20));
+        } finally {
+            if (before == null) {
+                System.clearProperty("vecml.serve.compute");
+            } else {
+                System.setProperty("vecml.serve.compute", before);
+            }
+        }
+        try (inline) {
+            ServeClient c = new ServeClient(inline);
+            assertThat(c.post("/datasets", "{\"name\":\"digits\",\"path\":\"embedded:digits\",\"holdout\":0.2,"
+                    + "\"seed\":42}").status()).isEqualTo(201);
+            assertThat(c.post("/models", "{\"name\":\"m\",\"dataset\":\"digits\",\"type\":\"knn\",\"k\":5}").status())
+                    .isEqualTo(201);
+            assertThat(client.post("/models", "{\"name\":\"pooled\",\"dataset\":\"digits\",\"type\":\"knn\","
+                    + "\"k\":5}").status()).isEqualTo(201);
+            try {
+                for (int row = 0; row < Math.min(20, digitsTest.rows()); row++) {
+                    byte[] q = u8Row(digitsTest, row);
+                    ServeClient.Reply a = c.postNpy("/models/m/predict?neighbors=5", q);
+                    ServeClient.Reply b = client.postNpy("/models/pooled/predict?neighbors=5", q);
+                    assertThat(a.status()).as(a.text()).isEqualTo(200);
+                    assertThat(a.json().get("predictions")).isEqualTo(b.json().get("predictions"));
+                    assertThat(a.json().get("neighbors")).isEqualTo(b.json().get("neighbors"));
+                }
+            } finally {
+                client.delete("/models/pooled");
+            }
+        }
+    }
+
     /** Row {@code r} of uint8 {@code d} as a (1, D) uint8 .npy. */
     static byte[] u8Row(Dataset d, int r) {
         assertThat(d.type()).isEqualTo(Dataset.Type.UINT8);
