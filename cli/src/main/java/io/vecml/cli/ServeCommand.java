@@ -96,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
     String maxHeader;
 
     @Option(names = "--threads", paramLabel = "T",
-            description = "Threads of each computation (default: all processors; results do not depend on it).")
+            description = "Threads of each computation, and of the pool that predictions run on, in arrival order"
+                    + " (default: all processors; results do not depend on it).")
     Integer threads;
 
     @Option(names = "--workers", defaultValue = "8", paramLabel = "W",

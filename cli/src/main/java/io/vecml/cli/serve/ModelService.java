@@ -36,6 +36,8 @@ final class ModelService {
     private final DatasetService datasets;
     private final Path staging;
     private final SavedModels saved;
+    /** Where predictions compute (not on the requests' virtual threads: see {@link ComputePool}); null: inline. */
+    private final ComputePool compute;
     final ConcurrentHashMap<String, ModelEntry> models = new ConcurrentHashMap<>();
 
     ModelService(ServeConfig config, DatasetService datasets, Path staging) throws IOException {
@@ -43,6 +45,9 @@ final class ModelService {
         this.datasets = datasets;
         this.staging = staging;
         this.saved = new SavedModels(config.modelDir());
+        // -Dvecml.serve.compute=inline computes on the request's thread as before the pool (to compare: BENCHMARKS.md)
+        this.compute = "inline".equals(System.getProperty("vecml.serve.compute")) ? null
+                : new ComputePool(config.threads());
     }
 
     Shared.Lease<ModelEntry> acquire(String name) {
@@ -80,6 +85,9 @@ final class ModelService {
             if (e != null) {
                 e.retire();
             }
+        }
+        if (compute != null) {
+            compute.close();
         }
     }
 
@@ -178,17 +186,26 @@ final class ModelService {
             throw ApiException.badRequest("'metric' applies to kNN models only; model '" + m.name + "' is a " + m.type
                     + " model");
         }
-        long t0 = System.nanoTime();
+        // the model's own time: measured on the compute thread, without the wait for one
+        long[] nanos = new long[1];
         Predict.Answer a;
         try {
-            a = Predict.run(knn ? m.knn(ask.metric(), run()) : m.model, q, ask.ask());
+            java.util.function.Supplier<Predict.Answer> task = () -> {
+                long t0 = System.nanoTime();
+                try {
+                    return Predict.run(knn ? m.knn(ask.metric(), run()) : m.model, q, ask.ask());
+                } finally {
+                    nanos[0] = System.nanoTime() - t0;
+                }
+            };
+            a = compute == null ? task.get() : compute.call(task);
         } catch (UnsupportedOperationException e) {
             throw ApiException.badRequest("'probabilities': model '" + m.name + "': " + e.getMessage()
                     + " (ask for \"scores\" instead)");
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(what + ": model '" + m.name + "': " + e.getMessage());
         }
-        return ask.json(m.name, (System.nanoTime() - t0) / 1e9, a);
+        return ask.json(m.name, nanos[0] / 1e9, a);
     }
 
     /** Predicts the rows of a dataset split named in a JSON body. */

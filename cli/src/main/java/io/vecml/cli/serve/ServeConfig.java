@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param dataDir  the only folder datasets may be loaded from by path, or null (then only
  *                 {@code embedded:digits} and uploads)
  * @param maxBody  the largest request body accepted, in bytes (larger: 413)
- * @param threads  threads of each computation (kNN search, training, prediction)
+ * @param threads  threads of each computation (kNN search, training, prediction), and of the pool predictions
+ *                 run on ({@link ComputePool})
  * @param workers  requests handled at the same time (more wait in line)
  * @param version  reported by {@code GET /health}
  * @param log      one line per request goes here (method, path, status, milliseconds)

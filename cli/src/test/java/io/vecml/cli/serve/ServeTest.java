@@ -600,6 +600,116 @@ class ServeTest {
         }
     }
 
+    /**
+     * One-row raw .npy predicts, the latency path (the search runs on the server's compute threads, not on the
+     * request's virtual thread): eight concurrent clients, each sending test rows one by one in its own order, get
+     * the engine's one-thread answer for every row, neighbours and distances included.
+     */
+    @Test
+    void oneRowPredictsFromEightConcurrentClientsAnswerAsTheEngine() throws Exception {
+        assertThat(client.post("/models", "{\"name\":\"onerow\",\"dataset\":\"digits\",\"type\":\"knn\","
+                + "\"metric\":\"l2\",\"k\":5}").status()).isEqualTo(201);
+        int rows = digitsTest.rows();
+        int[] expected;
+        io.vecml.engine.knn.Neighbors near;
+        try (KnnClassifier knn = new KnnClassifier(KnnOptions.of(Metric.L2).withThreads(1)).fit(digitsTrain)) {
+            expected = knn.predict(digitsTest, 5);
+            near = knn.kneighbors(digitsTest, 3);
+        }
+        int n = 8;
+        int each = Math.min(rows, 90);
+        CyclicBarrier go = new CyclicBarrier(n);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Integer>> fs = new ArrayList<>();
+            for (int c = 0; c < n; c++) {
+                int first = c * rows / n;
+                fs.add(pool.submit(() -> {
+                    ServeClient own = new ServeClient(server);
+                    go.await();
+                    for (int i = 0; i < each; i++) {
+                        int row = (first + i) % rows;
+                        ServeClient.Reply r = own.postNpy("/models/onerow/predict?neighbors=3", u8Row(digitsTest, row));
+                        assertThat(r.status()).as(r.text()).isEqualTo(200);
+                        JsonNode j = r.json();
+                        assertThat(j.get("predictions").get(0).asInt()).as("row %d", row).isEqualTo(expected[row]);
+                        JsonNode nb = j.get("neighbors");
+                        for (int x = 0; x < 3; x++) {
+                            assertThat(nb.get("indices").get(0).get(x).asInt()).as("row %d", row)
+                                    .isEqualTo(near.index(row, x));
+                            assertThat(nb.get("distances").get(0).get(x).asDouble()).as("row %d", row)
+                                    .isEqualTo(near.distance(row, x));
+                        }
+                    }
+                    return each;
+                }));
+            }
+            int answered = 0;
+            for (Future<Integer> f : fs) {
+                answered += f.get();
+            }
+            assertThat(answered).isEqualTo(n * each);
+        } finally {
+            pool.shutdownNow();
+            client.delete("/models/onerow");
+        }
+    }
+
+    /** -Dvecml.serve.compute=inline (the comparison switch of BENCHMARKS.md) computes on the request's thread: same answers. */
+    @Test
+    void inlineComputeAnswersAsThePool() throws Exception {
+        String before = System.getProperty("vecml.serve.compute");
+        System.setProperty("vecml.serve.compute", "inline");
+        VecmlServer inline;
+        try {
+            inline = VecmlServer.start(config(dataDir, 256L << 20));
+        } finally {
+            if (before == null) {
+                System.clearProperty("vecml.serve.compute");
+            } else {
+                System.setProperty("vecml.serve.compute", before);
+            }
+        }
+        try (inline) {
+            ServeClient c = new ServeClient(inline);
+            assertThat(c.post("/datasets", "{\"name\":\"digits\",\"path\":\"embedded:digits\",\"holdout\":0.2,"
+                    + "\"seed\":42}").status()).isEqualTo(201);
+            assertThat(c.post("/models", "{\"name\":\"m\",\"dataset\":\"digits\",\"type\":\"knn\",\"k\":5}").status())
+                    .isEqualTo(201);
+            assertThat(client.post("/models", "{\"name\":\"pooled\",\"dataset\":\"digits\",\"type\":\"knn\","
+                    + "\"k\":5}").status()).isEqualTo(201);
+            try {
+                for (int row = 0; row < Math.min(20, digitsTest.rows()); row++) {
+                    byte[] q = u8Row(digitsTest, row);
+                    ServeClient.Reply a = c.postNpy("/models/m/predict?neighbors=5", q);
+                    ServeClient.Reply b = client.postNpy("/models/pooled/predict?neighbors=5", q);
+                    assertThat(a.status()).as(a.text()).isEqualTo(200);
+                    assertThat(a.json().get("predictions")).isEqualTo(b.json().get("predictions"));
+                    assertThat(a.json().get("neighbors")).isEqualTo(b.json().get("neighbors"));
+                }
+            } finally {
+                client.delete("/models/pooled");
+            }
+        }
+    }
+
+    /** Row {@code r} of uint8 {@code d} as a (1, D) uint8 .npy. */
+    static byte[] u8Row(Dataset d, int r) {
+        assertThat(d.type()).isEqualTo(Dataset.Type.UINT8);
+        String header = "{'descr': '|u1', 'fortran_order': False, 'shape': (1, " + d.dims() + "), }";
+        int pad = (64 - (10 + header.length() + 1) % 64) % 64;
+        String h = header + " ".repeat(pad) + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+        out.write(h.length() & 0xff);
+        out.write(h.length() >> 8);
+        out.writeBytes(h.getBytes(StandardCharsets.US_ASCII));
+        for (int c = 0; c < d.dims(); c++) {
+            out.write(d.u8(r, c));
+        }
+        return out.toByteArray();
+    }
+
     @Test
     void shutdownEndpointStopsTheServerAndClosesThePort() throws Exception {
         VecmlServer s = VecmlServer.start(config(null, 1 << 20));
