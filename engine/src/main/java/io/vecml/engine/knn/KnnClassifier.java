@@ -285,6 +285,11 @@ public final class KnnClassifier implements AutoCloseable {
         return bounds;
     }
 
+    /** The pooled training set of the filter path if it has been built, else null (tests). */
+    synchronized PooledBounds pooledBoundsIfBuilt() {
+        return bounds;
+    }
+
     /** Pruning counts of the last filter-path search (diagnostics, tests), or null. */
     KnnSearch.FilterStats lastFilterStats() {
         return lastStats;

@@ -57,7 +57,7 @@ final class KnnSearch {
     private final IntFunction<Gemm> gemms;
     private final PooledBounds bounds;
     private final Supplier<TrainCache> fallbackCache;
-    private final FilterStats stats = new FilterStats();
+    private FilterStats stats = new FilterStats();
     private final Bf16Selection bf16;
     private volatile String bruteForceName = "none";
 
@@ -182,28 +182,65 @@ final class KnnSearch {
         Lists out = new Lists(nq, k);
         if (bounds == null) {
             List<Unit> units = plan(0, nq, gemmPath ? QB_GEMM : QB_DIRECT, threads, true);
-            runUnits(ctx, units, threads, false, out);
+            runUnits(ctx, units, threads, null, null, out);
             return out;
         }
+        PooledBounds pb = bounds.principalIfBuilt();
+        if (pb != null || !bounds.principalPossible()) {
+            runFilter(ctx, 0, nq, pb != null ? pb : bounds, stats, threads, out);
+            return out;
+        }
+        // Probe on the cheap block level first: the principal-direction level (a basis and a dense
+        // projection of every training row) is built only when the block bounds show that the data
+        // has structure to prune with; on random data the probe fails as it would have with the
+        // principal directions, and the queries go to brute force without paying for them.
+        int probe = Math.min(nq, FilterStats.MIN_QUERIES);
+        FilterStats probeStats = new FilterStats();
+        runFilter(ctx, 0, probe, bounds, probeStats, threads, out);
+        bounds.recordProbe(probeStats.queries.get(), probeStats.exact.get());
+        pb = probe < nq && bounds.principalWanted(FilterStats.MIN_QUERIES) ? bounds.principal(threads) : null;
+        if (pb == null) {
+            // Go on with the block level (and its verdict): the same search as without a probe.
+            stats = probeStats;
+            if (probe < nq) {
+                runFilter(ctx, probe, nq, bounds, stats, threads, out);
+            }
+            return out;
+        }
+        runFilter(ctx, probe, nq, pb, stats, threads, out);
+        stats.queries.addAndGet(probeStats.queries.get());
+        stats.exact.addAndGet(probeStats.exact.get());
+        stats.fine.addAndGet(probeStats.fine.get());
+        stats.candidates.addAndGet(probeStats.candidates.get());
+        stats.fallbackQueries.addAndGet(probeStats.fallbackQueries.get());
+        return out;
+    }
+
+    /**
+     * Queries from..to - 1 in filter units over {@code pb}, counted in {@code st}; once the bounds
+     * are seen not to prune, the queries not yet started are planned again as brute force.
+     */
+    private void runFilter(SearchContext ctx, int from, int to, PooledBounds pb, FilterStats st, int threads,
+                           Lists out) {
+        int nq = to - from;
         int qb = Math.max(1, Math.min(QB_FILTER, (nq + threads - 1) / threads));
-        List<Unit> units = plan(0, nq, qb, threads, false);
-        boolean[] done = runUnits(ctx, units, threads, true, out);
+        List<Unit> units = plan(from, to, qb, threads, false);
+        boolean[] done = runUnits(ctx, units, threads, pb, st, out);
         List<Unit> rest = new ArrayList<>();
         for (int u = 0; u < units.size(); u++) {
             if (!done[u]) {
                 // Consecutive unstarted units form one range, re-cut at the brute-force unit size.
-                int from = units.get(u).q0;
+                int first = units.get(u).q0;
                 while (u + 1 < units.size() && !done[u + 1]) {
                     u++;
                 }
-                stats.fallbackQueries.addAndGet(units.get(u).q1 - from);
-                rest.addAll(plan(from, units.get(u).q1, gemmPath ? QB_GEMM : QB_DIRECT, threads, true));
+                st.fallbackQueries.addAndGet(units.get(u).q1 - first);
+                rest.addAll(plan(first, units.get(u).q1, gemmPath ? QB_GEMM : QB_DIRECT, threads, true));
             }
         }
         if (!rest.isEmpty()) {
-            runUnits(ctx, rest, threads, false, out);
+            runUnits(ctx, rest, threads, null, null, out);
         }
-        return out;
     }
 
     private record Unit(int q0, int q1, int t0, int t1) {
@@ -233,7 +270,9 @@ final class KnnSearch {
      * {@code filter}, units are filter units, and a worker starts none once the filter stats say
      * the bounds do not prune; returns which units ran.
      */
-    private boolean[] runUnits(SearchContext ctx, List<Unit> units, int threads, boolean filter, Lists out) {
+    private boolean[] runUnits(SearchContext ctx, List<Unit> units, int threads, PooledBounds pb, FilterStats st,
+                               Lists out) {
+        boolean filter = pb != null;
         int k = ctx.k();
         int javaThreads = Math.max(1, Math.min(threads, units.size()));
         // Java threads and OpenBLAS threads never both: several Java threads each get a 1-thread GEMM.
@@ -243,10 +282,10 @@ final class KnnSearch {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable work = () -> {
             try (DistanceProducer w = filter
-                    ? new FilterRefine(ctx, bounds, stats, new TopKConsumer(k), () -> bruteForce(ctx, gemmThreads))
+                    ? new FilterRefine(ctx, pb, st, new TopKConsumer(k), () -> bruteForce(ctx, gemmThreads))
                     : bruteForce(ctx, gemmThreads)) {
                 for (int u; (u = next.getAndIncrement()) < units.size() && failure.get() == null; ) {
-                    if (filter && stats.useless) {
+                    if (filter && st.useless) {
                         break;
                     }
                     Unit unit = units.get(u);

@@ -324,9 +324,16 @@ class KnnFilterTest {
         Dataset[] data = data(grey, 600, 40, 4, 4, 8);
         data[1].close();
         try (Dataset train = data[0]) {
-            PooledBounds l2 = PooledBounds.build(train, Metric.L2, 2);
+            PooledBounds blocks = PooledBounds.build(train, Metric.L2, 2);
             PooledBounds l1 = PooledBounds.build(train, Metric.L1, 2);
             try {
+                // Built as blocks; the principal level only on request (after a probe that prunes).
+                assertThat(blocks.coarse.basis).isNull();
+                assertThat(blocks.principalPossible()).isTrue();
+                assertThat(l1.principalPossible()).isFalse();
+                assertThat(l1.principal(2)).isNull();
+                PooledBounds l2 = blocks.principal(2);
+                assertThat(blocks.principal(1)).isSameAs(l2);
                 assertThat(l2.coarse.basis).isNotNull();
                 assertThat(l2.coarse.features).isEqualTo(PooledBounds.PCA_COMPONENTS + 1);
                 assertThat(l1.coarse.basis).isNull();
@@ -381,8 +388,69 @@ class KnnFilterTest {
                     }
                 }
             } finally {
-                l2.close();
+                blocks.close();
                 l1.close();
+            }
+        }
+    }
+
+    /**
+     * The principal-direction level is built only after a block-level probe that prunes: on smooth
+     * images (Fashion-like) a search of more queries than the probe builds and takes it (answers
+     * exact, no brute force); a search of at most the probe's queries does not, but its evidence
+     * counts for the next search. On random images the probe fails: the level is never built and
+     * the queries go to brute force, answers exact.
+     */
+    @Test
+    void principalLevelOnlyAfterABlockProbeThatPrunes() {
+        Kernels kern = KernelSelection.current().kernels();
+        ImageShape grey = ImageShape.grey(28, 28);
+        Dataset[] d = data(grey, 600, 40, 4, 4, 11);
+        try (Dataset train = d[0]; Dataset queries = d[1];
+             Dataset few = queries.select(java.util.stream.IntStream.range(0, 10).toArray())) {
+            Neighbors want = ExactReference.kneighbors(Metric.L2, train, queries, 5);
+            Neighbors wantFew = ExactReference.kneighbors(Metric.L2, train, few, 5);
+            for (int threads : new int[] {1, 2}) {
+                try (KnnClassifier knn = new KnnClassifier(
+                        new KnnOptions(Metric.L2, Weights.UNIFORM, threads, Path.FILTER, kern)).fit(train)) {
+                    KnnClassifierTest.assertSame(knn.kneighbors(few, 5), wantFew, "few, threads=" + threads);
+                    PooledBounds pb = knn.pooledBoundsIfBuilt();
+                    assertThat(pb.coarse.basis).isNull();
+                    assertThat(pb.principalIfBuilt()).as("10 probe queries are not enough evidence").isNull();
+                    KnnClassifierTest.assertSame(knn.kneighbors(queries, 5), want, "threads=" + threads);
+                    assertThat(pb.principalIfBuilt()).isNotNull();
+                    assertThat(pb.principalIfBuilt().coarse.basis).isNotNull();
+                    KnnSearch.FilterStats st = knn.lastFilterStats();
+                    assertThat(st.queries.get()).as("%s", st).isEqualTo(queries.rows());
+                    assertThat(st.fallbackQueries.get()).as("%s", st).isZero();
+                    // A later search takes the principal level at once (no probe), still exact.
+                    KnnClassifierTest.assertSame(knn.kneighbors(queries, 5), want, "again, threads=" + threads);
+                    assertThat(knn.pooledBoundsIfBuilt()).isSameAs(pb);
+                }
+            }
+        }
+        Random rnd = new Random(12);
+        int d2 = grey.dims();
+        try (Dataset train = Dataset.allocate(Dataset.Type.UINT8, 500, d2, new int[500], CLASSES, grey);
+             Dataset queries = Dataset.allocate(Dataset.Type.UINT8, 90, d2, new int[90], CLASSES, grey)) {
+            for (Dataset ds : new Dataset[] {train, queries}) {
+                for (int r = 0; r < ds.rows(); r++) {
+                    for (int c = 0; c < d2; c++) {
+                        ds.setU8(r, c, rnd.nextInt(256));
+                    }
+                }
+            }
+            Neighbors want = ExactReference.kneighbors(Metric.L2, train, queries, 3);
+            for (int threads : new int[] {1, 2}) {
+                try (KnnClassifier knn = new KnnClassifier(
+                        new KnnOptions(Metric.L2, Weights.UNIFORM, threads, Path.FILTER, kern)).fit(train)) {
+                    KnnClassifierTest.assertSame(knn.kneighbors(queries, 3), want, "noise, threads=" + threads);
+                    assertThat(knn.pooledBoundsIfBuilt().principalIfBuilt()).isNull();
+                    KnnSearch.FilterStats st = knn.lastFilterStats();
+                    assertThat(st.useless).as("%s", st).isTrue();
+                    assertThat(st.queries.get() + st.fallbackQueries.get()).as("%s", st).isEqualTo(queries.rows());
+                    assertThat(st.fallbackQueries.get()).as("%s", st).isGreaterThan(queries.rows() / 2);
+                }
             }
         }
     }
