@@ -124,6 +124,16 @@ public interface Kernels {
      */
     int firstAtMost(float[] a, int from, int to, float thr);
 
+    /**
+     * {@code acc[k] += x[0] w[rows[0] m + k] + ... + x[n-1] w[rows[n-1] m + k]} for k in [0, m):
+     * a sparse vector (values x at the row indices {@code rows}) times a row-major matrix w of row
+     * length m, in double. Each coordinate is a sum of n products taken in any order, each product
+     * and sum rounded or fused (the error of a sum of n + 1 terms, gamma_(n+1) times the sum of
+     * their magnitudes, covers every implementation). The projection of a uint8 row onto the
+     * principal directions of the kNN filter's L2 bounds (rows: its non-zero features).
+     */
+    void accumulateRowsF64(double[] w, int m, int[] rows, double[] x, int n, double[] acc);
+
     // ---- uint8 -> float32 conversion --------------------------------------------------------------
 
     /**

@@ -339,4 +339,18 @@ public final class ScalarKernels implements Kernels {
             }
         }
     }
+
+    @Override
+    public void accumulateRowsF64(double[] w, int m, int[] rows, double[] x, int n, double[] acc) {
+        java.util.Objects.checkFromIndexSize(0, m, acc.length);
+        java.util.Objects.checkFromIndexSize(0, n, Math.min(rows.length, x.length));
+        for (int a = 0; a < n; a++) {
+            double v = x[a];
+            int o = rows[a] * m;
+            java.util.Objects.checkFromIndexSize(o, m, w.length);
+            for (int k = 0; k < m; k++) {
+                acc[k] += v * w[o + k];
+            }
+        }
+    }
 }

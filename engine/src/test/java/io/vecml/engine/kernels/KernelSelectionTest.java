@@ -274,6 +274,10 @@ class KernelSelectionTest {
             return s.firstAtMost(a, from, to, thr);
         }
 
+        @Override public void accumulateRowsF64(double[] w, int m, int[] rows, double[] x, int n, double[] acc) {
+            s.accumulateRowsF64(w, m, rows, x, n, acc);
+        }
+
         @Override public void softmaxRows(MemorySegment x, long off, int rows, int cols) {
             s.softmaxRows(x, off, rows, cols);
         }
