@@ -280,7 +280,7 @@ public final class KnnClassifier implements AutoCloseable {
     /** The pooled training set of the filter path, built once. */
     private synchronized PooledBounds bounds() {
         if (bounds == null) {
-            bounds = PooledBounds.build(train, options.metric(), options.threads());
+            bounds = PooledBounds.build(train, options.metric(), options.threads(), options.kernels());
         }
         return bounds;
     }

@@ -2,6 +2,8 @@ package io.vecml.engine.knn;
 
 import io.vecml.engine.data.Dataset;
 import io.vecml.engine.concurrent.Fork;
+import io.vecml.engine.kernels.KernelSelection;
+import io.vecml.engine.kernels.Kernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -25,6 +27,8 @@ final class PcaBasis {
 
     /** Rows sampled for the covariance. */
     static final int SAMPLE = 2000;
+    /** Sampled rows whose second moments are added together (see compute). */
+    private static final int MOM_BLOCK = 32;
     /** Subspace iterations: 4 give 97% of the pruning of the exact eigenvectors on Fashion-MNIST. */
     static final int ITERATIONS = 4;
     /** Largest accepted {@link #epsilon}: beyond it the basis is rejected (never seen: it is ~1e-13). */
@@ -37,12 +41,14 @@ final class PcaBasis {
     /** A proven bound on the largest |eigenvalue of W W^T - 1|. */
     final double epsilon;
 
-    private PcaBasis(int d, int m, double[] wt, double epsilon) {
+    private PcaBasis(int d, int m, double[] wt, double epsilon, Kernels kernels) {
         this.d = d;
         this.m = m;
         this.wt = wt;
         this.epsilon = epsilon;
+        this.kernels = kernels;
         this.nonZero = ThreadLocal.withInitial(() -> new int[d]);
+        this.values = ThreadLocal.withInitial(() -> new double[d]);
     }
 
     /** The basis of m directions for the training set, or null if it could not be made orthonormal enough. */
@@ -50,12 +56,18 @@ final class PcaBasis {
         return compute(train, m, 1);
     }
 
+    /** As {@link #compute(Dataset, int, int, Kernels)} with the JVM's kernels. */
+    static PcaBasis compute(Dataset train, int m, int threads) {
+        return compute(train, m, threads, KernelSelection.current().kernels());
+    }
+
     /**
      * As {@link #compute(Dataset, int)} with up to {@code threads} threads: each thread sums its own
      * fixed rows of the sample (integers, exact in any order) and computes fixed rows of each
-     * product, so the basis does not depend on the thread count.
+     * product, so the basis does not depend on the thread count. Rows are projected with
+     * {@code kernels} ({@link Kernels#accumulateRowsF64}).
      */
-    static PcaBasis compute(Dataset train, int m, int threads) {
+    static PcaBasis compute(Dataset train, int m, int threads, Kernels kernels) {
         int d = train.dims();
         int n = train.rows();
         if (n == 0 || m < 1 || m >= d) {
@@ -70,25 +82,33 @@ final class PcaBasis {
             int[] mom = new int[d * d];
             long[] sum = new long[d];
             byte[] row = new byte[d];
-            int[] x = new int[d];
-            int[] nz = new int[d];
-            for (int s = (int) ((long) ns * w / workers); s < (long) ns * (w + 1) / workers; s++) {
-                int r = (int) ((long) s * n / ns);
-                MemorySegment.copy(train.segment(), ValueLayout.JAVA_BYTE, train.rowOffset(r), row, 0, d);
-                int c = 0;
-                for (int j = 0; j < d; j++) {
-                    x[j] = row[j] & 0xFF;
-                    sum[j] += x[j];
-                    if (x[j] != 0) {
-                        nz[c++] = j;
+            // MOM_BLOCK rows at a time, so each row of mom (d ints) is loaded once per block rather than
+            // once per sampled row: mom (d^2 ints, 2.4 MB at d = 784) does not fit in L2.
+            int[][] xb = new int[MOM_BLOCK][d];
+            int s0 = (int) ((long) ns * w / workers);
+            int s1 = (int) ((long) ns * (w + 1) / workers);
+            for (int b0 = s0; b0 < s1; b0 += MOM_BLOCK) {
+                int nb = Math.min(MOM_BLOCK, s1 - b0);
+                for (int t = 0; t < nb; t++) {
+                    int r = (int) ((long) (b0 + t) * n / ns);
+                    MemorySegment.copy(train.segment(), ValueLayout.JAVA_BYTE, train.rowOffset(r), row, 0, d);
+                    int[] x = xb[t];
+                    for (int j = 0; j < d; j++) {
+                        x[j] = row[j] & 0xFF;
+                        sum[j] += x[j];
                     }
                 }
-                for (int a = 0; a < c; a++) {
-                    int i = nz[a];
-                    int xi = x[i];
+                for (int i = 0; i < d; i++) {
                     int o = i * d;
-                    for (int j = i; j < d; j++) {
-                        mom[o + j] += xi * x[j];
+                    for (int t = 0; t < nb; t++) {
+                        int[] x = xb[t];
+                        int xi = x[i];
+                        if (xi == 0) {
+                            continue;
+                        }
+                        for (int j = i; j < d; j++) {
+                            mom[o + j] += xi * x[j];
+                        }
                     }
                 }
             }
@@ -127,19 +147,22 @@ final class PcaBasis {
         for (int it = 0; it < ITERATIONS; it++) {
             double[] vv = v;
             Fork.run(mw, "vecml-pca", w -> {
+                int[] nzj = new int[d];
+                double[] cj = new double[d];
+                double[] zi = new double[m];
                 for (int i = d * w / mw; i < d * (w + 1) / mw; i++) {
-                    int zo = i * m;
-                    Arrays.fill(z, zo, zo + m, 0);
+                    int c = 0;
                     for (int j = 0; j < d; j++) {
-                        double c = cov[i * d + j];
-                        if (c == 0) {
-                            continue;
-                        }
-                        int vo = j * m;
-                        for (int k = 0; k < m; k++) {
-                            z[zo + k] += c * vv[vo + k];
-                        }
+                        double cv = cov[i * d + j];
+                        nzj[c] = j;
+                        cj[c] = cv;
+                        c += cv != 0 ? 1 : 0;
                     }
+                    // Row i of C V: the same sparse-row kernel as the projection (a fixed order per row,
+                    // so the basis does not depend on the thread count).
+                    Arrays.fill(zi, 0);
+                    kernels.accumulateRowsF64(vv, m, nzj, cj, c, zi);
+                    System.arraycopy(zi, 0, z, i * m, m);
                 }
             });
             transpose(z, d, m, cols);
@@ -153,7 +176,7 @@ final class PcaBasis {
         }
         double[] wt = new double[d * m];
         transpose(cols, m, d, wt);
-        return new PcaBasis(d, m, wt, eps);
+        return new PcaBasis(d, m, wt, eps, kernels);
     }
 
     private static void transpose(double[] a, int rows, int cols, double[] out) {
@@ -284,43 +307,18 @@ final class PcaBasis {
         Arrays.fill(acc, 0, m, 0);
         long norm = 0;
         int[] nz = nonZero.get();
+        double[] xs = values.get();
         int c = 0;
         for (int j = 0; j < d; j++) {
             int v = row[j] & 0xFF;
             norm += v * v;
             nz[c] = j;
+            xs[c] = v;
             c += v != 0 ? 1 : 0;
         }
-        double[] w = wt;
-        int mm = m;
-        // Four features per pass over acc: a quarter of its loads and stores (any summation order is
-        // covered by the bound's gamma_(d+1)).
-        int a = 0;
-        for (; a + 3 < c; a += 4) {
-            int j0 = nz[a];
-            int j1 = nz[a + 1];
-            int j2 = nz[a + 2];
-            int j3 = nz[a + 3];
-            double x0 = row[j0] & 0xFF;
-            double x1 = row[j1] & 0xFF;
-            double x2 = row[j2] & 0xFF;
-            double x3 = row[j3] & 0xFF;
-            int o0 = j0 * mm;
-            int o1 = j1 * mm;
-            int o2 = j2 * mm;
-            int o3 = j3 * mm;
-            for (int k = 0; k < mm; k++) {
-                acc[k] += (x0 * w[o0 + k] + x1 * w[o1 + k]) + (x2 * w[o2 + k] + x3 * w[o3 + k]);
-            }
-        }
-        for (; a < c; a++) {
-            int j = nz[a];
-            double xv = row[j] & 0xFF;
-            int o = j * mm;
-            for (int k = 0; k < mm; k++) {
-                acc[k] += xv * w[o + k];
-            }
-        }
+        // acc = W x over the non-zero features, each coordinate a double sum of c <= d products in
+        // some order (fused or not): within the gamma_(d+1) of the bound (l2Factor).
+        kernels.accumulateRowsF64(wt, m, nz, xs, c, acc);
         double an = 0;
         for (int k = 0; k < m; k++) {
             double x = acc[k];
@@ -332,5 +330,7 @@ final class PcaBasis {
         return norm;
     }
 
+    private final Kernels kernels;
     private final ThreadLocal<int[]> nonZero;
+    private final ThreadLocal<double[]> values;
 }

@@ -275,14 +275,19 @@ final class PooledBounds {
      * ({@link #principalWanted}): on random data the probe fails and that cost is never paid.
      */
     static PooledBounds build(Dataset train, Metric metric, int threads) {
+        return build(train, metric, threads, io.vecml.engine.kernels.KernelSelection.current().kernels());
+    }
+
+    /** As {@link #build(Dataset, Metric, int)}; the principal-direction level projects rows with {@code kernels}. */
+    static PooledBounds build(Dataset train, Metric metric, int threads, Kernels kernels) {
         Level[] lv = levels(train.dims(), train.imageShape(), metric);
         boolean pcaPossible = metric == Metric.L2 && train.dims() <= PCA_MAX_DIMS
                 && train.dims() > 2 * PCA_COMPONENTS;
-        return build(train, metric, threads, lv[0], lv[1], pcaPossible ? train : null);
+        return build(train, metric, threads, lv[0], lv[1], pcaPossible ? train : null, kernels);
     }
 
     private static PooledBounds build(Dataset train, Metric metric, int threads, Level coarse, Level fine,
-                                      Dataset pcaSource) {
+                                      Dataset pcaSource, Kernels kernels) {
         int n = train.rows();
         int np = ceilDiv(Math.max(n, 1), Kernels.PANEL);
         Arena arena = Arena.ofShared();
@@ -305,6 +310,7 @@ final class PooledBounds {
         }
         PooledBounds pb = new PooledBounds(metric, n, coarse, fine, panels, np, fineRows, norms, arena);
         pb.pcaSource = pcaSource;
+        pb.kernels = kernels;
         return pb;
     }
 
@@ -321,6 +327,7 @@ final class PooledBounds {
 
     /** The training set to build the principal-direction level from, or null when it does not apply. */
     private Dataset pcaSource;
+    private Kernels kernels;
     private final java.util.concurrent.atomic.AtomicLong probeQueries = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong probeExact = new java.util.concurrent.atomic.AtomicLong();
     private volatile PooledBounds principal;
@@ -359,11 +366,11 @@ final class PooledBounds {
      */
     synchronized PooledBounds principal(int threads) {
         if (principal == null && principalPossible()) {
-            PcaBasis basis = PcaBasis.compute(pcaSource, PCA_COMPONENTS, threads);
+            PcaBasis basis = PcaBasis.compute(pcaSource, PCA_COMPONENTS, threads, kernels);
             if (basis == null) {
                 principalFailed = true;
             } else {
-                principal = build(pcaSource, metric, threads, new Level(basis), fine, null);
+                principal = build(pcaSource, metric, threads, new Level(basis), fine, null, kernels);
             }
         }
         return principal;
