@@ -63,6 +63,8 @@ final class FilterRefine implements DistanceProducer {
     private long lastExact;
     private long lastFine;
     private long lastCandidates;
+    // Rows in the group made by the last fillGroup call.
+    private int groupSize;
 
     FilterRefine(SearchContext ctx, PooledBounds bounds, KnnSearch.FilterStats stats, ExactConsumer sink,
                  Supplier<DistanceProducer> bruteForce) {
@@ -201,17 +203,29 @@ final class FilterRefine implements DistanceProducer {
      * fine bound and then measured exactly, U falling as the top k improve, until the next
      * bound exceeds U. A skipped row has a lower bound > U >= the final k-th distance, so it
      * is not among the k nearest, whatever its index. Sets the counts lastExact, lastFine, lastCandidates.
+     *
+     * <p>Each loop is a method of its own (issue 13, cold runs): C2 compiles, and after a deoptimisation
+     * recompiles, one small loop at a time instead of the whole query, and no loop needs on-stack
+     * replacement inside a long method.
      */
     private void refine(int qRow, int i, int lbOff) {
-        PooledBounds pb = bounds;
-        Dataset train = ctx.train();
-        Kernels kernels = ctx.kernels();
-        int nt = train.rows();
-        float[] lb = lb0;
+        int nt = ctx.train().rows();
         long qo = ctx.queries().rowOffset(qRow);
-        boolean l2 = ctx.metric() == Metric.L2;
-        ExactConsumer top = sink;
-        // Seeds: the k smallest raw coarse bounds.
+        int ns = seedScan(lbOff, nt);
+        measureSeeds(qo, i, ns);
+        double u = (double) (sink.worst(i) >>> 31);
+        int n = collectCandidates(i, lbOff, nt, u);
+        Arrays.sort(candKeys, 0, n);
+        lastFine = 0;
+        lastExact = ns + measureCandidates(qo, i, n, u);
+        clearSeen(ns);
+        lastCandidates = n;
+    }
+
+    /** Seeds: the seedCount() smallest raw coarse bounds of the query at lbOff, sorted into seedKeys; returns how many. */
+    private int seedScan(int lbOff, int nt) {
+        Kernels kernels = ctx.kernels();
+        float[] lb = lb0;
         TopK seeds = seedTop;
         seeds.clear();
         float wv = Float.POSITIVE_INFINITY;
@@ -223,22 +237,38 @@ final class FilterRefine implements DistanceProducer {
             long w = seeds.worst();
             wv = w == Long.MAX_VALUE ? Float.POSITIVE_INFINITY : Float.intBitsToFloat((int) (w >>> 31));
         }
-        int ns = seeds.sortedInto(seedKeys, 0);
+        return seeds.sortedInto(seedKeys, 0);
+    }
+
+    /** Exact distances of the ns seeds into the sink (query i), GATHER at a time; marks them seen. */
+    private void measureSeeds(long qo, int i, int ns) {
+        Dataset train = ctx.train();
+        ExactConsumer top = sink;
+        long[] offs = gatherOffs;
+        long[] dist = gatherDist;
         for (int s0 = 0; s0 < ns; s0 += GATHER) {
             int g = Math.min(GATHER, ns - s0);
             for (int x = 0; x < g; x++) {
                 int row = (int) (seedKeys[s0 + x] & IDX_MASK);
                 seen[row >>> 6] |= 1L << row;
-                gatherOffs[x] = train.rowOffset(row);
+                offs[x] = train.rowOffset(row);
             }
-            exactDistances(qo, gatherOffs, g, gatherDist);
+            exactDistances(qo, offs, g, dist);
             for (int x = 0; x < g; x++) {
-                top.offer(i, gatherDist[x] << 31 | (seedKeys[s0 + x] & IDX_MASK));
+                top.offer(i, dist[x] << 31 | (seedKeys[s0 + x] & IDX_MASK));
             }
         }
-        long exact = ns;
-        double u = (double) (top.worst(i) >>> 31);
-        // Candidates: safe bound <= U, keyed by (bound rounded down to float, row).
+    }
+
+    /**
+     * Candidates of query i: rows whose safe bound is <= u, into candKeys keyed by (bound rounded down
+     * to float, row), unsorted; returns how many.
+     */
+    private int collectCandidates(int i, int lbOff, int nt, double u) {
+        PooledBounds pb = bounds;
+        Kernels kernels = ctx.kernels();
+        float[] lb = lb0;
+        boolean l2 = ctx.metric() == Metric.L2;
         double[] tn = pb.norms;
         double g0 = pb.coarse.g;
         double gq = g0 * qNormsF[i];
@@ -261,46 +291,28 @@ final class FilterRefine implements DistanceProducer {
                 keys[n++] = (long) Float.floatToRawIntBits(KnnSearch.floorFloat(v)) << 32 | j;
             }
         }
-        Arrays.sort(keys, 0, n);
-        PooledBounds.Level c1 = pb.fine;
-        int f1 = c1 == null ? 0 : c1.features;
-        double g1 = c1 == null ? 0 : c1.g;
-        long fine = 0;
-        // Exact distances GATHER rows at a time (their cache misses overlap), U updated between groups.
+        return n;
+    }
+
+    /**
+     * The n sorted candidates of query i in increasing bound order, GATHER rows at a time (their cache
+     * misses overlap), the threshold u updated between groups, until the next bound exceeds u; returns
+     * the exact distances computed (adds the fine bounds to lastFine).
+     */
+    private long measureCandidates(long qo, int i, int n, double u) {
+        ExactConsumer top = sink;
         int[] grp = gatherRows;
-        long[] offs = gatherOffs;
         long[] dist = gatherDist;
+        long exact = 0;
         int r = 0;
         while (r < n) {
-            int g = 0;
-            for (; r < n && g < GATHER; r++) {
-                long key = keys[r];
-                if (Float.intBitsToFloat((int) (key >>> 32)) > u) {
-                    r = n;
-                    break;
-                }
-                int row = (int) key;
-                if ((seen[row >>> 6] & 1L << row) != 0) {
-                    continue;
-                }
-                if (c1 != null) {
-                    fine++;
-                    double v = l2 ? kernels.l2sqF32(qPool1, (long) i * f1, pb.fineRows, (long) row * f1, f1)
-                            - g1 * (qNormsF[i] + tn[row])
-                            : kernels.l1F32(qPool1, (long) i * f1, pb.fineRows, (long) row * f1, f1);
-                    if (v > u) {
-                        continue;
-                    }
-                }
-                grp[g] = row;
-                offs[g] = train.rowOffset(row);
-                g++;
-            }
+            r = fillGroup(i, r, n, u);
+            int g = groupSize;
             if (g == 0) {
                 break;
             }
             exact += g;
-            exactDistances(qo, offs, g, dist);
+            exactDistances(qo, gatherOffs, g, dist);
             for (int x = 0; x < g; x++) {
                 long k2 = dist[x] << 31 | grp[x];
                 if (k2 < top.worst(i)) {
@@ -309,13 +321,65 @@ final class FilterRefine implements DistanceProducer {
             }
             u = (double) (top.worst(i) >>> 31);
         }
+        return exact;
+    }
+
+    /**
+     * From sorted candidate r on, the next up to GATHER rows of query i that are not seeds and pass the
+     * fine bound, into gatherRows and gatherOffs (their number into groupSize); returns the candidate to
+     * go on from (n when the bounds exceed u).
+     */
+    private int fillGroup(int i, int r, int n, double u) {
+        PooledBounds pb = bounds;
+        PooledBounds.Level c1 = pb.fine;
+        Dataset train = ctx.train();
+        long[] keys = candKeys;
+        int[] grp = gatherRows;
+        long[] offs = gatherOffs;
+        int g = 0;
+        int fine = 0;
+        for (; r < n && g < GATHER; r++) {
+            long key = keys[r];
+            if (Float.intBitsToFloat((int) (key >>> 32)) > u) {
+                r = n;
+                break;
+            }
+            int row = (int) key;
+            if ((seen[row >>> 6] & 1L << row) != 0) {
+                continue;
+            }
+            if (c1 != null) {
+                fine++;
+                if (fineBound(i, row) > u) {
+                    continue;
+                }
+            }
+            grp[g] = row;
+            offs[g] = train.rowOffset(row);
+            g++;
+        }
+        groupSize = g;
+        lastFine += fine;
+        return r;
+    }
+
+    /** The fine level's safe bound of query i to a training row. */
+    private double fineBound(int i, int row) {
+        PooledBounds pb = bounds;
+        PooledBounds.Level c1 = pb.fine;
+        int f1 = c1.features;
+        return ctx.metric() == Metric.L2
+                ? ctx.kernels().l2sqF32(qPool1, (long) i * f1, pb.fineRows, (long) row * f1, f1)
+                        - c1.g * (qNormsF[i] + pb.norms[row])
+                : ctx.kernels().l1F32(qPool1, (long) i * f1, pb.fineRows, (long) row * f1, f1);
+    }
+
+    /** Clears the seen marks of the ns seeds. */
+    private void clearSeen(int ns) {
         for (int s = 0; s < ns; s++) {
             int row = (int) (seedKeys[s] & IDX_MASK);
             seen[row >>> 6] &= ~(1L << row);
         }
-        lastExact = exact;
-        lastFine = fine;
-        lastCandidates = n;
     }
 
     @Override
