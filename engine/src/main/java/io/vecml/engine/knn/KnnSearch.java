@@ -120,6 +120,15 @@ final class KnnSearch {
         final java.util.concurrent.atomic.AtomicLong fallbackQueries = new java.util.concurrent.atomic.AtomicLong();
         volatile boolean useless;
 
+        /** Adds another search's counts (not its verdict) to these. */
+        void addCounts(FilterStats o) {
+            queries.addAndGet(o.queries.get());
+            exact.addAndGet(o.exact.get());
+            fine.addAndGet(o.fine.get());
+            candidates.addAndGet(o.candidates.get());
+            fallbackQueries.addAndGet(o.fallbackQueries.get());
+        }
+
         void add(long q, long ex, long fi, long cand, int rows) {
             long nq = queries.addAndGet(q);
             long ne = exact.addAndGet(ex);
@@ -208,11 +217,7 @@ final class KnnSearch {
             return out;
         }
         runFilter(ctx, probe, nq, pb, stats, threads, out);
-        stats.queries.addAndGet(probeStats.queries.get());
-        stats.exact.addAndGet(probeStats.exact.get());
-        stats.fine.addAndGet(probeStats.fine.get());
-        stats.candidates.addAndGet(probeStats.candidates.get());
-        stats.fallbackQueries.addAndGet(probeStats.fallbackQueries.get());
+        stats.addCounts(probeStats);
         return out;
     }
 
