@@ -3,6 +3,7 @@ package io.vecml.cli;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -15,8 +16,6 @@ import picocli.CommandLine.Command;
         description = {
             "Classic image-classification baselines (kNN, templates, linear classifiers), as fast as the "
             + "hardware allows: SIMD kernels through the Java Vector API, GEMM on OpenBLAS through FFM."},
-        subcommands = {InfoCommand.class, DemoCommand.class, DataCommand.class, KnnCommand.class, TemplateCommand.class,
-            LinearCommand.class, PredictCommand.class, RegressCommand.class, GridCommand.class, CvCommand.class, LectureCommand.class, ServeCommand.class, BenchCommand.class, CompletionCommand.class, AotTrainCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 internal failure, 2 bad input or usage.",
             "",
             "Selection properties (set through VECML_JAVA_OPTS='-D...'):",
@@ -55,7 +54,7 @@ public final class Main implements Callable<Integer> {
      * when it knows one, and the exit code is then {@link #BAD_INPUT} (not 0).
      */
     static int run(PrintWriter out, PrintWriter err, Supplier<String> outFailure, String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setUsageHelpAutoWidth(true);
@@ -78,6 +77,49 @@ public final class Main implements Callable<Integer> {
             return code == 0 ? BAD_INPUT : code;
         }
         return code;
+    }
+
+    /**
+     * The subcommands, in the order {@code vecml --help} lists them. They are not in {@code @Command}'s
+     * {@code subcommands} because picocli then builds every one of them (hundreds of classes, their
+     * option mixins and the static state these load) before parsing anything: 0.5-0.6 s of every
+     * {@code vecml} run, on top of a 0.1 s JVM start (issue 13, point 2: a cold run should cost close to
+     * a warm one).
+     */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(InfoCommand.class, DemoCommand.class,
+            DataCommand.class, KnnCommand.class, TemplateCommand.class, LinearCommand.class, PredictCommand.class,
+            RegressCommand.class, GridCommand.class, CvCommand.class, LectureCommand.class, ServeCommand.class,
+            BenchCommand.class, CompletionCommand.class, AotTrainCommand.class, CommandLine.HelpCommand.class);
+
+    /** The whole command tree (completion scripts, {@code vecml help}, tests of every command's help). */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Class<?> c : SUBCOMMANDS) {
+            cl.addSubcommand(c);
+        }
+        return cl;
+    }
+
+    /**
+     * The command tree that parsing {@code args} needs: when the first argument names a subcommand that
+     * does not look at its siblings (every one but {@code help} and {@code completion}), the root with
+     * that subcommand only; otherwise the whole tree ({@code vecml --help}, a misspelt command and its
+     * suggestions). Parsing, help, errors and exit codes are the same either way: a subcommand sees no
+     * sibling, and the root's own options come before the subcommand's name.
+     */
+    static CommandLine commandLine(String... args) {
+        if (args.length > 0) {
+            for (Class<?> c : SUBCOMMANDS) {
+                Command a = c.getAnnotation(Command.class);
+                if (c != CommandLine.HelpCommand.class && c != CompletionCommand.class
+                        && (a.name().equals(args[0]) || List.of(a.aliases()).contains(args[0]))) {
+                    CommandLine cl = new CommandLine(new Main());
+                    cl.addSubcommand(c);
+                    return cl;
+                }
+            }
+        }
+        return commandLine();
     }
 
     /** The full name of the command that ran ("vecml linear train"), for messages. */

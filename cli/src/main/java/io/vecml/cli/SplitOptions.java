@@ -53,7 +53,10 @@ final class SplitOptions {
 
     // ---- files ---------------------------------------------------------------------------------
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Made on first use: a split or folds file is rare, and Jackson's set-up costs every run ~0.1 s. */
+    private static final class Mapper {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     /** Reads and checks a split file for {@code n} rows (errors name the file and the entry). */
     static Splits.Holdout readSplit(Path file, int n) throws IOException {
@@ -142,7 +145,7 @@ final class SplitOptions {
 
     private static JsonNode readJson(Path file) throws IOException {
         try {
-            JsonNode n = MAPPER.readTree(file.toFile());
+            JsonNode n = Mapper.MAPPER.readTree(file.toFile());
             if (n == null || n.isMissingNode()) {
                 throw new IllegalArgumentException(file + ": the file is empty; expected JSON");
             }

@@ -26,7 +26,7 @@ class HelpTest {
     /** Every command path below {@code vecml}, e.g. [], [knn], [data, info]. */
     static Stream<List<String>> commands() {
         List<List<String>> all = new ArrayList<>();
-        collect(new CommandLine(new Main()), new ArrayList<>(), all);
+        collect(Main.commandLine(), new ArrayList<>(), all);
         return all.stream();
     }
 
@@ -43,7 +43,7 @@ class HelpTest {
     }
 
     private static CommandSpec spec(List<String> path) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine();
         for (String p : path) {
             cl = cl.getSubcommands().get(p);
         }
@@ -67,6 +67,41 @@ class HelpTest {
             System.setErr(saved);
         }
         return new Run(code, out.toString(), err.toString(), sys.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A run builds only the subcommand it calls (start-up time, issue 13); its help, which
+     * {@link Main#run} prints from that lean tree, must be word for word the help of the whole tree.
+     */
+    @ParameterizedTest(name = "vecml {0} --help from the lean tree")
+    @MethodSource("commands")
+    void theLeanTreeGivesTheSameHelpAsTheWholeTree(List<String> path) {
+        List<String> args = new ArrayList<>(path);
+        args.add("--help");
+        StringWriter whole = new StringWriter();
+        spec(path).commandLine().usage(new PrintWriter(whole, true), CommandLine.Help.Ansi.OFF);
+        Run lean = run(args.toArray(String[]::new));
+        assertThat(lean.code()).as(lean.err()).isZero();
+        assertThat(lean.out()).isEqualTo(whole.toString());
+        if (!path.isEmpty() && !path.getFirst().equals("completion")) { // completion prints the whole tree
+            assertThat(Main.commandLine(args.toArray(String[]::new)).getSubcommands()).containsOnlyKeys(path.getFirst());
+        }
+    }
+
+    @Test
+    void runsThatNeedEveryCommandGetTheWholeTree() {
+        int all = Main.commandLine().getSubcommands().size();
+        assertThat(Main.commandLine().getSubcommands()).containsKeys("knn", "help", "completion", "linear");
+        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"help", "knn"},
+                new String[] {"completion", "bash"}, new String[] {"knnn"})) {
+            assertThat(Main.commandLine(args).getSubcommands()).as(Arrays.toString(args)).hasSize(all);
+        }
+        Run help = run("help", "knn");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).startsWith("Usage: vecml knn");
+        Run misspelt = run("knnn", "--data", "x");
+        assertThat(misspelt.code()).isEqualTo(Main.BAD_INPUT);
+        assertThat(misspelt.err()).contains("knn");
     }
 
     @ParameterizedTest(name = "vecml {0} --help")

@@ -74,7 +74,7 @@ class ReadmeOptionsTest {
     /** Visible long option names of every visible command ("vecml knn" -> [--data, ...]), from the live tree. */
     static Map<String, Set<String>> helpOptions() {
         Map<String, Set<String>> out = new LinkedHashMap<>();
-        collect(new CommandLine(new Main()), out);
+        collect(Main.commandLine(), out);
         return out;
     }
 
