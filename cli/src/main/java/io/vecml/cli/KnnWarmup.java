@@ -6,9 +6,11 @@ import io.vecml.engine.data.FileAccess;
 import io.vecml.engine.data.IdxReader;
 import io.vecml.engine.data.ImageShape;
 import io.vecml.engine.distance.Metric;
+import io.vecml.engine.kernels.KernelSelection;
 import io.vecml.engine.knn.KnnClassifier;
 import io.vecml.engine.knn.KnnOptions;
 import io.vecml.engine.knn.Neighbors;
+import io.vecml.engine.knn.ProjectionDrill;
 import io.vecml.engine.knn.Weights;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +30,9 @@ import java.util.SplittableRandom;
  * compiled them; loading Fashion-MNIST keeps one core busy for about half a second while the other is
  * idle. A daemon thread uses that core to run the same search code (same metric, k, weights, feature
  * count, image shape and storage type, so the same producer, consumer and kernels, with the same
- * vector tails) on a small synthetic problem of its own, until the data is loaded.
+ * vector tails) on a small synthetic problem of its own, until the data is loaded. Before that it calls
+ * the projection kernel of the principal-direction level directly ({@link ProjectionDrill}), which its
+ * small searches never reach.
  *
  * <p>It never changes a result: its data, classifier and caches are its own, and the engine keeps no
  * state between searches beyond the JIT's. It never prints (a failure ends it silently; the real
@@ -49,6 +53,8 @@ final class KnnWarmup implements AutoCloseable {
     /** Queries per warm-up search (the filter path decides whether bounds prune after 16). */
     static final int QUERIES = 16;
     private static final int CLASSES = 10;
+    /** Calls of the projection kernel before the searches (its C2 threshold is a few hundred calls). */
+    static final int DRILL_CALLS = 600;
 
     /** What the warm-up must imitate: the training set's shape as its header tells it. */
     record Shape(int rows, int dims, Dataset.Type type, Optional<ImageShape> image) {
@@ -99,6 +105,14 @@ final class KnnWarmup implements AutoCloseable {
     }
 
     private void run(Shape s, List<Metric> metrics, int kMax, int[] ks, Weights weights) {
+        try {
+            // The principal-direction level's projection kernel first: the searches below never reach it.
+            for (Metric m : metrics) {
+                ProjectionDrill.run(KernelSelection.current().kernels(), m, s.dims(), DRILL_CALLS, () -> stop);
+            }
+        } catch (RuntimeException | Error e) {
+            return; // silent, as below
+        }
         try (Dataset train = synthetic(s, TRAIN_ROWS, 1); Dataset test = synthetic(s, QUERIES, 2)) {
             List<KnnClassifier> models = new ArrayList<>();
             for (Metric m : metrics) {
