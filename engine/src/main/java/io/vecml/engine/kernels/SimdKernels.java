@@ -1160,6 +1160,64 @@ public final class SimdKernels implements Kernels {
      * keeps the lanes of samples already finished unchanged on store.
      */
 
+    // exp for softmax: Cephes' expf (S. L. Moshier), x = n ln 2 + r with |r| <= ln 2 / 2, then
+    // 1 + r + r^2 p(r) with a degree-5 p, times 2^n.
+    static final float EXP_MIN = -104f; // below it, exp(x) rounds to 0 in float
+    static final float LOG2E = 1.44269504088896341f;
+    static final float ROUND_MAGIC = 0x1.8p23f; // x + 1.5 * 2^23 - 1.5 * 2^23 rounds x to an integer
+    static final float LN2_HI = 0.693359375f;
+    static final float LN2_LO = -2.12194440e-4f;
+    static final float EXP_P0 = 1.9875691500e-4f;
+    static final float EXP_P1 = 1.3981999507e-3f;
+    static final float EXP_P2 = 8.3334519073e-3f;
+    static final float EXP_P3 = 4.1665795894e-2f;
+    static final float EXP_P4 = 1.6666665459e-1f;
+    static final float EXP_P5 = 5.0000001201e-1f;
+
+    /**
+     * e^x lane by lane for x <= 0 (including -inf; not NaN), within 2 ulp of the correctly rounded value
+     * (0 below -104), from adds, multiplies, fmas, conversions and shifts only. It replaces
+     * {@code lanewise(VectorOperators.EXP)}, whose value depends on whether the code runs compiled: C2
+     * calls a vector intrinsic (SVML) whose last bit differs in some lanes from the Java fallback's
+     * per-lane {@code Math.exp}, so softmax and the softmax training built on it gave different bits
+     * before and after JIT compilation (and so, now and then, for different thread counts). Every
+     * operation here is IEEE-exact the same in both modes; {@code SimdExpTest} checks the bits against
+     * a scalar transcription.
+     */
+    static FloatVector expNonPositive(FloatVector x) {
+        FloatVector xc = x.max(EXP_MIN);
+        FloatVector n = xc.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(F, EXP_P0).fma(r, FloatVector.broadcast(F, EXP_P1));
+        p = p.fma(r, FloatVector.broadcast(F, EXP_P2));
+        p = p.fma(r, FloatVector.broadcast(F, EXP_P3));
+        p = p.fma(r, FloatVector.broadcast(F, EXP_P4));
+        p = p.fma(r, FloatVector.broadcast(F, EXP_P5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        // 2^n as two factors 2^(n >> 1) and 2^(n - (n >> 1)), both normal for n >= -150, so that results
+        // below 2^-126 round once, into the subnormals, as exp's do.
+        IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
+        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+        IntVector n2 = ni.sub(n1);
+        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(s1).mul(s2);
+    }
+
+    /**
+     * The lanes' sum, added from lane 0 up. Not {@code reduceLanes(ADD)}: its order of additions is
+     * unspecified, and C2's (a tree) differs from the Java fallback's (in lane order), so a float sum
+     * changed its last bits once the code was compiled.
+     */
+    static float sumLanesInOrder(FloatVector v) {
+        float total = v.lane(0);
+        for (int l = 1; l < FL; l++) {
+            total += v.lane(l);
+        }
+        return total;
+    }
+
     /** One row of {@code cols >= FL} floats at byte offset {@code base} of a native segment. */
     private static void softmaxRow(MemorySegment s, long base, int cols) {
         long last = base + (long) (cols - FL) * Float.BYTES;
@@ -1189,19 +1247,17 @@ public final class SimdKernels implements Kernels {
         // The overlapping last vector is computed from the original scores before the loop
         // overwrites them, and stored after it: its overlapped lanes get bit-identical values.
         // (Successive exp calls are independent, so out-of-order execution overlaps them.)
-        FloatVector lastE = FloatVector.fromMemorySegment(F, s, last, NATIVE).sub(vmax)
-                .lanewise(VectorOperators.EXP);
+        FloatVector lastE = expNonPositive(FloatVector.fromMemorySegment(F, s, last, NATIVE).sub(vmax));
         FloatVector sum = FloatVector.zero(F).blend(lastE, VectorMask.fromArray(F, KEEP_F, rem));
         for (int i = 0; i < full; i += FL) {
             long o = base + (long) i * Float.BYTES;
-            FloatVector e = FloatVector.fromMemorySegment(F, s, o, NATIVE).sub(vmax)
-                    .lanewise(VectorOperators.EXP);
+            FloatVector e = expNonPositive(FloatVector.fromMemorySegment(F, s, o, NATIVE).sub(vmax));
             e.intoMemorySegment(s, o, NATIVE);
             sum = sum.add(e);
         }
         lastE.intoMemorySegment(s, last, NATIVE);
         // One division, then multiplies: within 1 ulp of dividing each entry, several times faster.
-        FloatVector inv = FloatVector.broadcast(F, 1f / sum.reduceLanes(VectorOperators.ADD));
+        FloatVector inv = FloatVector.broadcast(F, 1f / sumLanesInOrder(sum));
         FloatVector lastP = FloatVector.fromMemorySegment(F, s, last, NATIVE).mul(inv);
         for (int i = 0; i < full; i += FL) {
             long o = base + (long) i * Float.BYTES;
@@ -2206,7 +2262,7 @@ public final class SimdKernels implements Kernels {
             for (int c = 0; c < classes; c++) {
                 long o = col + c * rowBytes;
                 FloatVector x = FloatVector.fromMemorySegment(F, s, o, NATIVE);
-                FloatVector e = x.sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = expNonPositive(x.sub(max));
                 x.blend(e, fresh).intoMemorySegment(s, o, NATIVE);
                 sum = sum.add(e);
             }
