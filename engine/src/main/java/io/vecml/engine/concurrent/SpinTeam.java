@@ -9,8 +9,9 @@ import java.util.function.IntConsumer;
  * second (one SGD batch: two shards of ~60 us each). {@link Fork.Team} submits a task to a thread
  * pool and waits on a future, which parks and unparks a thread per call: measured on a 2-vCPU KVM
  * guest that cost ~90 us per batch at the Fashion-MNIST shape, about as much as the work it split.
- * Here the helpers spin ({@link Thread#onSpinWait}) for the next call for up to {@link #SPIN_NANOS},
- * and the caller spins for the helpers to finish; only an idle team parks.
+ * Here the helpers spin ({@link Thread#onSpinWait}, then {@link Thread#yield}) for the next call for
+ * up to {@link #SPIN_NANOS}, and the caller likewise for the helpers to finish; only an idle team
+ * parks.
  *
  * <p>Which task runs where is fixed ({@code task(t)} on thread t, task 0 on the caller), as in
  * {@link Fork}; determinism stays the callers' business (a fixed share of work per task, results
@@ -20,8 +21,15 @@ import java.util.function.IntConsumer;
  */
 public final class SpinTeam implements AutoCloseable {
 
-    /** How long an idle thread spins before it parks: longer than one SGD step between batches. */
+    /** How long an idle thread waits before it parks: longer than one SGD step between batches. */
     static final long SPIN_NANOS = 200_000L;
+
+    /**
+     * After this long a waiting thread yields in its loop instead of only spinning: with as many
+     * team threads as cores, pure spinning starved the JIT compiler threads (the kernels reached C2
+     * an epoch later, 2-core machine).
+     */
+    static final long YIELD_AFTER_NANOS = 20_000L;
 
     private final int size;
     private final String name;
@@ -84,10 +92,13 @@ public final class SpinTeam implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             failure = e;
         }
-        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        long t0 = System.nanoTime();
         while (pending.get() != 0) {
-            if (System.nanoTime() < spinUntil) {
+            long waited = System.nanoTime() - t0;
+            if (waited < YIELD_AFTER_NANOS) {
                 Thread.onSpinWait();
+            } else if (waited < SPIN_NANOS) {
+                Thread.yield();
             } else {
                 // The helper that ends last unparks the waiter; a spurious wake-up just loops.
                 LockSupport.parkNanos(this, 1_000_000L);
@@ -119,11 +130,14 @@ public final class SpinTeam implements AutoCloseable {
     private void loop(int id) {
         Job seen = null;
         while (true) {
-            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            long t0 = System.nanoTime();
             Job j;
             while ((j = job) == seen && !closed) {
-                if (System.nanoTime() < spinUntil) {
+                long waited = System.nanoTime() - t0;
+                if (waited < YIELD_AFTER_NANOS) {
                     Thread.onSpinWait();
+                } else if (waited < SPIN_NANOS) {
+                    Thread.yield();
                 } else {
                     synchronized (parked) {
                         parked[id] = true;
