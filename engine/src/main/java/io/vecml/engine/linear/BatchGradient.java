@@ -155,6 +155,8 @@ public final class BatchGradient implements AutoCloseable {
                     if (u8) {
                         kernels.linearStripesU8(x, offs, rows, d, a, b, w, cs, classes, part);
                         kernels.linearGradU8(x, offs, rows, d, a, b, ds, classes, g, cs);
+                        // The conversion that scoring after training uses (FeatureScaling.Writer).
+                        kernels.u8ToF32Fma(x, i, a, 0, b, 0, g, 0, d);
                     } else {
                         kernels.linearStripesF32(x, offs, rows, d, a, b, w, cs, classes, part);
                         kernels.linearGradF32(x, offs, rows, d, a, b, ds, classes, g, cs);
