@@ -13,6 +13,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -209,7 +210,7 @@ public final class SimdKernels implements Kernels {
                     .mul(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE));
             acc1 = acc1.add(FloatVector.zero(F).blend(p, VectorMask.fromArray(F, KEEP_F, start + FL - i)));
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
     }
 
     private static float l1(MemorySegment a, long ab, MemorySegment b, long bb, int d) {
@@ -237,7 +238,7 @@ public final class SimdKernels implements Kernels {
                     .sub(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE)).abs();
             acc1 = acc1.add(FloatVector.zero(F).blend(t, VectorMask.fromArray(F, KEEP_F, start + FL - i)));
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
     }
 
     private static float l2(MemorySegment a, long ab, MemorySegment b, long bb, int d) {
@@ -268,7 +269,7 @@ public final class SimdKernels implements Kernels {
                     .sub(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE));
             acc1 = acc1.add(FloatVector.zero(F).blend(t.mul(t), VectorMask.fromArray(F, KEEP_F, start + FL - i)));
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
     }
 
     // ---- uint8, one pair ----------------------------------------------------------------------
@@ -1205,17 +1206,41 @@ public final class SimdKernels implements Kernels {
         return y.mul(s1).mul(s2);
     }
 
+    /** Lane i to lane (i + h) mod FL: the steps of {@link #sumLanes} (constants, as C2 wants them). */
+    private static final VectorShuffle<Float> HALF_32 = FL >= 64 ? VectorShuffle.iota(F, 32, 1, true) : null;
+    private static final VectorShuffle<Float> HALF_16 = FL >= 32 ? VectorShuffle.iota(F, 16, 1, true) : null;
+    private static final VectorShuffle<Float> HALF_8 = FL >= 16 ? VectorShuffle.iota(F, 8, 1, true) : null;
+    private static final VectorShuffle<Float> HALF_4 = FL >= 8 ? VectorShuffle.iota(F, 4, 1, true) : null;
+    private static final VectorShuffle<Float> HALF_2 = FL >= 4 ? VectorShuffle.iota(F, 2, 1, true) : null;
+    private static final VectorShuffle<Float> HALF_1 = FL >= 2 ? VectorShuffle.iota(F, 1, 1, true) : null;
+
     /**
-     * The lanes' sum, added from lane 0 up. Not {@code reduceLanes(ADD)}: its order of additions is
-     * unspecified, and C2's (a tree) differs from the Java fallback's (in lane order), so a float sum
-     * changed its last bits once the code was compiled.
+     * The sum of a float vector's lanes, always added in the same tree (lane i + lane i + FL/2, and so
+     * on). Not {@code reduceLanes(ADD)}: its order of additions is unspecified, and C2's differs from the
+     * Java fallback's, so a float kernel's result changed its last bits once C2 had compiled it (and so
+     * could depend on which thread ran compiled code first). Each step here is one exact shuffle and one
+     * IEEE add per lane in both modes; {@code FloatSumDeterminismTest} and {@code SimdExpTest} check it.
      */
-    static float sumLanesInOrder(FloatVector v) {
-        float total = v.lane(0);
-        for (int l = 1; l < FL; l++) {
-            total += v.lane(l);
+    static float sumLanes(FloatVector v) {
+        if (FL >= 64) {
+            v = v.add(v.rearrange(HALF_32));
         }
-        return total;
+        if (FL >= 32) {
+            v = v.add(v.rearrange(HALF_16));
+        }
+        if (FL >= 16) {
+            v = v.add(v.rearrange(HALF_8));
+        }
+        if (FL >= 8) {
+            v = v.add(v.rearrange(HALF_4));
+        }
+        if (FL >= 4) {
+            v = v.add(v.rearrange(HALF_2));
+        }
+        if (FL >= 2) {
+            v = v.add(v.rearrange(HALF_1));
+        }
+        return v.lane(0);
     }
 
     /** One row of {@code cols >= FL} floats at byte offset {@code base} of a native segment. */
@@ -1257,7 +1282,7 @@ public final class SimdKernels implements Kernels {
         }
         lastE.intoMemorySegment(s, last, NATIVE);
         // One division, then multiplies: within 1 ulp of dividing each entry, several times faster.
-        FloatVector inv = FloatVector.broadcast(F, 1f / sumLanesInOrder(sum));
+        FloatVector inv = FloatVector.broadcast(F, 1f / sumLanes(sum));
         FloatVector lastP = FloatVector.fromMemorySegment(F, s, last, NATIVE).mul(inv);
         for (int i = 0; i < full; i += FL) {
             long o = base + (long) i * Float.BYTES;
