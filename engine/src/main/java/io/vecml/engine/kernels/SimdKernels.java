@@ -210,7 +210,15 @@ public final class SimdKernels implements Kernels {
                     .mul(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE));
             acc1 = acc1.add(FloatVector.zero(F).blend(p, VectorMask.fromArray(F, KEEP_F, start + FL - i)));
         }
-        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        // The lanes summed in a fixed tree (see HALF_1), written out: no helper takes a vector.
+        FloatVector t = acc0.add(acc1).add(acc2.add(acc3));
+        t = FL >= 64 ? t.add(t.rearrange(HALF_32)) : t;
+        t = FL >= 32 ? t.add(t.rearrange(HALF_16)) : t;
+        t = FL >= 16 ? t.add(t.rearrange(HALF_8)) : t;
+        t = FL >= 8 ? t.add(t.rearrange(HALF_4)) : t;
+        t = FL >= 4 ? t.add(t.rearrange(HALF_2)) : t;
+        t = FL >= 2 ? t.add(t.rearrange(HALF_1)) : t;
+        return t.lane(0);
     }
 
     private static float l1(MemorySegment a, long ab, MemorySegment b, long bb, int d) {
@@ -238,7 +246,15 @@ public final class SimdKernels implements Kernels {
                     .sub(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE)).abs();
             acc1 = acc1.add(FloatVector.zero(F).blend(t, VectorMask.fromArray(F, KEEP_F, start + FL - i)));
         }
-        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        // The lanes summed in a fixed tree (see HALF_1), written out: no helper takes a vector.
+        FloatVector t = acc0.add(acc1).add(acc2.add(acc3));
+        t = FL >= 64 ? t.add(t.rearrange(HALF_32)) : t;
+        t = FL >= 32 ? t.add(t.rearrange(HALF_16)) : t;
+        t = FL >= 16 ? t.add(t.rearrange(HALF_8)) : t;
+        t = FL >= 8 ? t.add(t.rearrange(HALF_4)) : t;
+        t = FL >= 4 ? t.add(t.rearrange(HALF_2)) : t;
+        t = FL >= 2 ? t.add(t.rearrange(HALF_1)) : t;
+        return t.lane(0);
     }
 
     private static float l2(MemorySegment a, long ab, MemorySegment b, long bb, int d) {
@@ -269,7 +285,15 @@ public final class SimdKernels implements Kernels {
                     .sub(FloatVector.fromMemorySegment(F, b, bb + o, NATIVE));
             acc1 = acc1.add(FloatVector.zero(F).blend(t.mul(t), VectorMask.fromArray(F, KEEP_F, start + FL - i)));
         }
-        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        // The lanes summed in a fixed tree (see HALF_1), written out: no helper takes a vector.
+        FloatVector t = acc0.add(acc1).add(acc2.add(acc3));
+        t = FL >= 64 ? t.add(t.rearrange(HALF_32)) : t;
+        t = FL >= 32 ? t.add(t.rearrange(HALF_16)) : t;
+        t = FL >= 16 ? t.add(t.rearrange(HALF_8)) : t;
+        t = FL >= 8 ? t.add(t.rearrange(HALF_4)) : t;
+        t = FL >= 4 ? t.add(t.rearrange(HALF_2)) : t;
+        t = FL >= 2 ? t.add(t.rearrange(HALF_1)) : t;
+        return t.lane(0);
     }
 
     // ---- uint8, one pair ----------------------------------------------------------------------
@@ -1161,8 +1185,15 @@ public final class SimdKernels implements Kernels {
      * keeps the lanes of samples already finished unchanged on store.
      */
 
-    // exp for softmax: Cephes' expf (S. L. Moshier), x = n ln 2 + r with |r| <= ln 2 / 2, then
-    // 1 + r + r^2 p(r) with a degree-5 p, times 2^n.
+    // exp for softmax, written out where it is used (three places: a helper taking a vector is boxed
+    // when C2 does not inline it, see above): Cephes' expf (S. L. Moshier) for x <= 0, within 2 ulp of
+    // the correctly rounded value, 0 below -104. x = n ln 2 + r with |r| <= ln 2 / 2, 1 + r + r^2 p(r)
+    // with a degree-5 p, times 2^n as 2^(n >> 1) 2^(n - (n >> 1)) (both normal for n >= -150, so results
+    // below 2^-126 round once, into the subnormals). Only adds, multiplies, fmas, conversions and shifts,
+    // each IEEE-exact the same compiled or not. lanewise(VectorOperators.EXP), used before, is not: C2
+    // calls an intrinsic (SVML) whose last bit differs in some lanes from the Java fallback's Math.exp,
+    // so softmax and the softmax training changed bits once compiled (and so, now and then, with the
+    // thread count). SimdExpTest checks the bits against a scalar transcription.
     static final float EXP_MIN = -104f; // below it, exp(x) rounds to 0 in float
     static final float LOG2E = 1.44269504088896341f;
     static final float ROUND_MAGIC = 0x1.8p23f; // x + 1.5 * 2^23 - 1.5 * 2^23 rounds x to an integer
@@ -1175,73 +1206,30 @@ public final class SimdKernels implements Kernels {
     static final float EXP_P4 = 1.6666665459e-1f;
     static final float EXP_P5 = 5.0000001201e-1f;
 
-    /**
-     * e^x lane by lane for x <= 0 (including -inf; not NaN), within 2 ulp of the correctly rounded value
-     * (0 below -104), from adds, multiplies, fmas, conversions and shifts only. It replaces
-     * {@code lanewise(VectorOperators.EXP)}, whose value depends on whether the code runs compiled: C2
-     * calls a vector intrinsic (SVML) whose last bit differs in some lanes from the Java fallback's
-     * per-lane {@code Math.exp}, so softmax and the softmax training built on it gave different bits
-     * before and after JIT compilation (and so, now and then, for different thread counts). Every
-     * operation here is IEEE-exact the same in both modes; {@code SimdExpTest} checks the bits against
-     * a scalar transcription.
-     */
-    static FloatVector expNonPositive(FloatVector x) {
-        FloatVector xc = x.max(EXP_MIN);
-        FloatVector n = xc.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
-        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(F, EXP_P0).fma(r, FloatVector.broadcast(F, EXP_P1));
-        p = p.fma(r, FloatVector.broadcast(F, EXP_P2));
-        p = p.fma(r, FloatVector.broadcast(F, EXP_P3));
-        p = p.fma(r, FloatVector.broadcast(F, EXP_P4));
-        p = p.fma(r, FloatVector.broadcast(F, EXP_P5));
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
-        // 2^n as two factors 2^(n >> 1) and 2^(n - (n >> 1)), both normal for n >= -150, so that results
-        // below 2^-126 round once, into the subnormals, as exp's do.
-        IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
-        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
-        IntVector n2 = ni.sub(n1);
-        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return y.mul(s1).mul(s2);
-    }
+    // Their vectors (constants: C2 folds static final vectors, no allocation).
+    private static final FloatVector NEG_LN2_HI_V = FloatVector.broadcast(F, -LN2_HI);
+    private static final FloatVector NEG_LN2_LO_V = FloatVector.broadcast(F, -LN2_LO);
+    private static final FloatVector EXP_C0 = FloatVector.broadcast(F, EXP_P0);
+    private static final FloatVector EXP_C1 = FloatVector.broadcast(F, EXP_P1);
+    private static final FloatVector EXP_C2 = FloatVector.broadcast(F, EXP_P2);
+    private static final FloatVector EXP_C3 = FloatVector.broadcast(F, EXP_P3);
+    private static final FloatVector EXP_C4 = FloatVector.broadcast(F, EXP_P4);
+    private static final FloatVector EXP_C5 = FloatVector.broadcast(F, EXP_P5);
 
-    /** Lane i to lane (i + h) mod FL: the steps of {@link #sumLanes} (constants, as C2 wants them). */
+    /*
+     * Float lane sums: lane i plus lane i + FL/2, and so on down to lane 0, one shuffle by HALF_h and one
+     * add per step. Not reduceLanes(ADD): its order of additions is unspecified, and C2's differs from
+     * the Java fallback's, so a float kernel's result changed its last bits once C2 had compiled it (and
+     * so could depend on which thread ran compiled code first). Each step here is exact the same in both
+     * modes; FloatSumDeterminismTest and SimdExpTest check it. Lane i to lane (i + h) mod FL, constants
+     * as C2 wants them.
+     */
     private static final VectorShuffle<Float> HALF_32 = FL >= 64 ? VectorShuffle.iota(F, 32, 1, true) : null;
     private static final VectorShuffle<Float> HALF_16 = FL >= 32 ? VectorShuffle.iota(F, 16, 1, true) : null;
     private static final VectorShuffle<Float> HALF_8 = FL >= 16 ? VectorShuffle.iota(F, 8, 1, true) : null;
     private static final VectorShuffle<Float> HALF_4 = FL >= 8 ? VectorShuffle.iota(F, 4, 1, true) : null;
     private static final VectorShuffle<Float> HALF_2 = FL >= 4 ? VectorShuffle.iota(F, 2, 1, true) : null;
     private static final VectorShuffle<Float> HALF_1 = FL >= 2 ? VectorShuffle.iota(F, 1, 1, true) : null;
-
-    /**
-     * The sum of a float vector's lanes, always added in the same tree (lane i + lane i + FL/2, and so
-     * on). Not {@code reduceLanes(ADD)}: its order of additions is unspecified, and C2's differs from the
-     * Java fallback's, so a float kernel's result changed its last bits once C2 had compiled it (and so
-     * could depend on which thread ran compiled code first). Each step here is one exact shuffle and one
-     * IEEE add per lane in both modes; {@code FloatSumDeterminismTest} and {@code SimdExpTest} check it.
-     */
-    static float sumLanes(FloatVector v) {
-        if (FL >= 64) {
-            v = v.add(v.rearrange(HALF_32));
-        }
-        if (FL >= 32) {
-            v = v.add(v.rearrange(HALF_16));
-        }
-        if (FL >= 16) {
-            v = v.add(v.rearrange(HALF_8));
-        }
-        if (FL >= 8) {
-            v = v.add(v.rearrange(HALF_4));
-        }
-        if (FL >= 4) {
-            v = v.add(v.rearrange(HALF_2));
-        }
-        if (FL >= 2) {
-            v = v.add(v.rearrange(HALF_1));
-        }
-        return v.lane(0);
-    }
 
     /** One row of {@code cols >= FL} floats at byte offset {@code base} of a native segment. */
     private static void softmaxRow(MemorySegment s, long base, int cols) {
@@ -1272,17 +1260,41 @@ public final class SimdKernels implements Kernels {
         // The overlapping last vector is computed from the original scores before the loop
         // overwrites them, and stored after it: its overlapped lanes get bit-identical values.
         // (Successive exp calls are independent, so out-of-order execution overlaps them.)
-        FloatVector lastE = expNonPositive(FloatVector.fromMemorySegment(F, s, last, NATIVE).sub(vmax));
+        FloatVector lastEX = FloatVector.fromMemorySegment(F, s, last, NATIVE).sub(vmax).max(EXP_MIN);
+        FloatVector lastEN = lastEX.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC);
+        FloatVector lastER = lastEN.fma(NEG_LN2_LO_V, lastEN.fma(NEG_LN2_HI_V, lastEX));
+        IntVector lastEI = (IntVector) lastEN.convert(VectorOperators.F2I, 0);
+        IntVector lastEH = lastEI.lanewise(VectorOperators.ASHR, 1);
+        FloatVector lastE = EXP_C0.fma(lastER, EXP_C1).fma(lastER, EXP_C2).fma(lastER, EXP_C3).fma(lastER, EXP_C4)
+                .fma(lastER, EXP_C5).fma(lastER.mul(lastER), lastER).add(1f)
+                .mul(lastEH.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                .mul(lastEI.sub(lastEH).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
         FloatVector sum = FloatVector.zero(F).blend(lastE, VectorMask.fromArray(F, KEEP_F, rem));
         for (int i = 0; i < full; i += FL) {
             long o = base + (long) i * Float.BYTES;
-            FloatVector e = expNonPositive(FloatVector.fromMemorySegment(F, s, o, NATIVE).sub(vmax));
+            FloatVector eX = FloatVector.fromMemorySegment(F, s, o, NATIVE).sub(vmax).max(EXP_MIN);
+            FloatVector eN = eX.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC);
+            FloatVector eR = eN.fma(NEG_LN2_LO_V, eN.fma(NEG_LN2_HI_V, eX));
+            IntVector eI = (IntVector) eN.convert(VectorOperators.F2I, 0);
+            IntVector eH = eI.lanewise(VectorOperators.ASHR, 1);
+            FloatVector e = EXP_C0.fma(eR, EXP_C1).fma(eR, EXP_C2).fma(eR, EXP_C3).fma(eR, EXP_C4)
+                    .fma(eR, EXP_C5).fma(eR.mul(eR), eR).add(1f)
+                    .mul(eH.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(eI.sub(eH).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             e.intoMemorySegment(s, o, NATIVE);
             sum = sum.add(e);
         }
         lastE.intoMemorySegment(s, last, NATIVE);
         // One division, then multiplies: within 1 ulp of dividing each entry, several times faster.
-        FloatVector inv = FloatVector.broadcast(F, 1f / sumLanes(sum));
+        // The lanes summed in a fixed tree (see HALF_1), written out: no helper takes a vector.
+        FloatVector t = sum;
+        t = FL >= 64 ? t.add(t.rearrange(HALF_32)) : t;
+        t = FL >= 32 ? t.add(t.rearrange(HALF_16)) : t;
+        t = FL >= 16 ? t.add(t.rearrange(HALF_8)) : t;
+        t = FL >= 8 ? t.add(t.rearrange(HALF_4)) : t;
+        t = FL >= 4 ? t.add(t.rearrange(HALF_2)) : t;
+        t = FL >= 2 ? t.add(t.rearrange(HALF_1)) : t;
+        FloatVector inv = FloatVector.broadcast(F, 1f / t.lane(0));
         FloatVector lastP = FloatVector.fromMemorySegment(F, s, last, NATIVE).mul(inv);
         for (int i = 0; i < full; i += FL) {
             long o = base + (long) i * Float.BYTES;
@@ -2287,7 +2299,15 @@ public final class SimdKernels implements Kernels {
             for (int c = 0; c < classes; c++) {
                 long o = col + c * rowBytes;
                 FloatVector x = FloatVector.fromMemorySegment(F, s, o, NATIVE);
-                FloatVector e = expNonPositive(x.sub(max));
+                FloatVector eX = x.sub(max).max(EXP_MIN);
+                FloatVector eN = eX.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC);
+                FloatVector eR = eN.fma(NEG_LN2_LO_V, eN.fma(NEG_LN2_HI_V, eX));
+                IntVector eI = (IntVector) eN.convert(VectorOperators.F2I, 0);
+                IntVector eH = eI.lanewise(VectorOperators.ASHR, 1);
+                FloatVector e = EXP_C0.fma(eR, EXP_C1).fma(eR, EXP_C2).fma(eR, EXP_C3).fma(eR, EXP_C4)
+                        .fma(eR, EXP_C5).fma(eR.mul(eR), eR).add(1f)
+                        .mul(eH.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(eI.sub(eH).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
                 x.blend(e, fresh).intoMemorySegment(s, o, NATIVE);
                 sum = sum.add(e);
             }

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 
 /**
- * The exp of the SIMD softmax ({@link SimdKernels#expNonPositive}) gives the same bits whether its Vector
+ * The exp of the SIMD softmax (written out in {@link SimdKernels}) gives the same bits whether its Vector
  * API code runs compiled or not, because it gives the bits of a scalar transcription of the same
  * operations (which is what the Vector API's Java fallback executes lane by lane), pass after pass while
  * C2 compiles it; and it is within 2 ulp of {@code Math.exp}. {@code VectorOperators.EXP}, used before,
@@ -21,7 +21,7 @@ class SimdExpTest {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
-    /** The same operations as {@link SimdKernels#expNonPositive}, one lane at a time, in the same order. */
+    /** The same operations as the SIMD softmax's exp, one lane at a time, in the same order. */
     static float transcription(float x) {
         float xc = Math.max(x, SimdKernels.EXP_MIN);
         float n = xc * SimdKernels.LOG2E + SimdKernels.ROUND_MAGIC - SimdKernels.ROUND_MAGIC;
@@ -53,23 +53,34 @@ class SimdExpTest {
         return x;
     }
 
+    /**
+     * Softmax over two classes, 0 and x (class-major, as training calls it), is e^x / (1 + e^x) with the
+     * exp of the kernel: its bits must be those of the transcription, on every pass while C2 compiles it.
+     */
     @Test
     void sameBitsAsTheScalarTranscriptionPassAfterPass() {
         float[] x = arguments();
-        float[] want = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            want[i] = transcription(x[i]);
+        int n = x.length;
+        float[] want = new float[n];
+        for (int i = 0; i < n; i++) {
+            float e = transcription(x[i]);
+            float sum = 0f + 1f;
+            sum += e;
+            want[i] = e * (1f / sum);
         }
-        float[] got = new float[x.length];
-        // Enough calls for C2 to compile expNonPositive and its caller (tens of thousands); every pass checked.
-        for (int pass = 0; pass < 12; pass++) {
-            for (int i = 0; i < x.length; i += F.length()) {
-                SimdKernels.expNonPositive(FloatVector.fromArray(F, x, i)).intoArray(got, i);
-            }
-            for (int i = 0; i < x.length; i++) {
-                if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want[i])) {
-                    throw new AssertionError("pass " + pass + ": exp(" + x[i] + ") = " + got[i] + ", the scalar "
-                            + "transcription gives " + want[i]);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(2L * n * Float.BYTES, 64);
+            // Enough calls for C2 to compile the kernel (each pass is n / lanes vectors); every pass checked.
+            for (int pass = 0; pass < 12; pass++) {
+                s.asSlice(0, (long) n * Float.BYTES).fill((byte) 0);
+                MemorySegment.copy(x, 0, s, ValueLayout.JAVA_FLOAT, (long) n * Float.BYTES, n);
+                SimdKernels.INSTANCE.softmaxClassMajor(s, 0, 2, n);
+                for (int i = 0; i < n; i++) {
+                    float got = s.getAtIndex(ValueLayout.JAVA_FLOAT, n + i);
+                    if (Float.floatToRawIntBits(got) != Float.floatToRawIntBits(want[i])) {
+                        throw new AssertionError("pass " + pass + ": softmax of (0, " + x[i] + ") gave " + got
+                                + " for the second class, the scalar transcription " + want[i]);
+                    }
                 }
             }
         }
