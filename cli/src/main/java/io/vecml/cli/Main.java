@@ -101,13 +101,16 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * The command tree that parsing {@code args} needs: when the first argument names a subcommand that
-     * does not look at its siblings (every one but {@code help} and {@code completion}), the root with
-     * that subcommand only; otherwise the whole tree ({@code vecml --help}, a misspelt command and its
+     * The command tree that parsing {@code args} needs: the root alone for {@code --version}; when the
+     * first argument names a subcommand that does not look at its siblings (every one but {@code help}
+     * and {@code completion}), the root with that subcommand only; otherwise the whole tree ({@code vecml --help}, a misspelt command and its
      * suggestions). Parsing, help, errors and exit codes are the same either way: a subcommand sees no
      * sibling, and the root's own options come before the subcommand's name.
      */
     static CommandLine commandLine(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return new CommandLine(new Main()); // the version only: no subcommand is looked at
+        }
         if (args.length > 0) {
             for (Class<?> c : SUBCOMMANDS) {
                 Command a = c.getAnnotation(Command.class);

@@ -96,6 +96,10 @@ class HelpTest {
                 new String[] {"completion", "bash"}, new String[] {"knnn"})) {
             assertThat(Main.commandLine(args).getSubcommands()).as(Arrays.toString(args)).hasSize(all);
         }
+        assertThat(Main.commandLine("--version").getSubcommands()).isEmpty();
+        Run version = run("--version");
+        assertThat(version.code()).isZero();
+        assertThat(version.out()).startsWith("vecml ").contains("on Java");
         Run help = run("help", "knn");
         assertThat(help.code()).isZero();
         assertThat(help.out()).startsWith("Usage: vecml knn");
