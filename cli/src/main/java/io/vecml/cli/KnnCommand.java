@@ -222,6 +222,10 @@ final class KnnCommand implements Callable<Integer> {
                 printText(out, report);
             }
             out.flush();
+            warmup.failureNote(Main.prefix(spec)).ifPresent(note -> {
+                err.println(note);
+                err.flush();
+            });
             return 0;
         }
     }

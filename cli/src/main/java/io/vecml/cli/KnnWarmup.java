@@ -35,8 +35,9 @@ import java.util.SplittableRandom;
  * small searches never reach.
  *
  * <p>It never changes a result: its data, classifier and caches are its own, and the engine keeps no
- * state between searches beyond the JIT's. It never prints (a failure ends it silently; the real
- * search reports any real problem). It runs, when {@value #PROPERTY} is {@code on}, only when the real search will take the filter path
+ * state between searches beyond the JIT's. It never prints: a failure ends it and is kept
+ * ({@link #failure()}), and {@code vecml knn} mentions it in one line after its results, since it can
+ * only mean a bug in the warm-up (the real search, on its own data, reports its own problems). It runs, when {@value #PROPERTY} is {@code on}, only when the real search will take the filter path
  * (uint8 data of at least {@link KnnOptions#FILTER_MIN_ROWS} training rows, read from IDX files
  * whose header gives the shape before loading).
  */
@@ -65,6 +66,7 @@ final class KnnWarmup implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stop;
     private volatile int searches;
+    private volatile Throwable failure;
 
     private KnnWarmup(Thread thread) {
         this.thread = thread;
@@ -111,7 +113,8 @@ final class KnnWarmup implements AutoCloseable {
                 ProjectionDrill.run(KernelSelection.current().kernels(), m, s.dims(), DRILL_CALLS, () -> stop);
             }
         } catch (RuntimeException | Error e) {
-            return; // silent, as below
+            failure = e;
+            return;
         }
         try (Dataset train = synthetic(s, TRAIN_ROWS, 1); Dataset test = synthetic(s, QUERIES, 2)) {
             List<KnnClassifier> models = new ArrayList<>();
@@ -134,8 +137,24 @@ final class KnnWarmup implements AutoCloseable {
                 models.forEach(KnnClassifier::close);
             }
         } catch (RuntimeException | Error e) {
-            // Silent by design: the real search runs the same code and reports any real problem.
+            failure = e;
         }
+    }
+
+    /** What ended the warm-up early, if anything did. */
+    Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /**
+     * The line {@code vecml knn} prints on stderr after its results when the warm-up failed: it did not
+     * change them, but it is a bug worth reporting.
+     */
+    Optional<String> failureNote(String prefix) {
+        return failure().map(e -> prefix + ": note: the warm-up of the search failed (" + e.getClass().getName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); the results above are unaffected "
+                + "(only the first seconds of the search may have been slower), but please report it "
+                + "(-D" + PROPERTY + "=off in VECML_JAVA_OPTS turns the warm-up off)");
     }
 
     /** Warm-up searches finished so far (tests). */

@@ -129,6 +129,29 @@ class KnnWarmupTest {
             }
             assertThat(w.running()).isFalse();
             assertThat(printed.toString()).isEmpty();
+            assertThat(w.failure()).isEmpty();
+            assertThat(w.failureNote("vecml knn")).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailureIsKeptAndNamedNotSwallowed() throws Exception {
+        KnnWarmup.Shape shape = new KnnWarmup.Shape(60000, 784, Dataset.Type.UINT8,
+                Optional.of(ImageShape.grey(28, 28)));
+        String old = System.getProperty(KnnWarmup.PROPERTY);
+        System.setProperty(KnnWarmup.PROPERTY, "on");
+        try {
+            // A metric the warm-up cannot handle stands for a bug in it.
+            KnnWarmup w = KnnWarmup.start(Optional.of(shape), java.util.Arrays.asList((Metric) null), 1, new int[] {1},
+                    Weights.UNIFORM);
+            assertThat(w.awaitEnd(120_000)).isTrue();
+            assertThat(w.failure()).containsInstanceOf(NullPointerException.class);
+            assertThat(w.failureNote("vecml knn")).hasValueSatisfying(n -> assertThat(n)
+                    .startsWith("vecml knn: note: the warm-up of the search failed (java.lang.NullPointerException")
+                    .contains("the results above are unaffected").contains("-Dvecml.warmup=off"));
+            w.close();
+        } finally {
+            restore(old);
         }
     }
 
