@@ -103,8 +103,9 @@ public final class Main implements Callable<Integer> {
     /**
      * The command tree that parsing {@code args} needs: the root alone for {@code --version}; when the
      * first argument names a subcommand that does not look at its siblings (every one but {@code help}
-     * and {@code completion}), the root with that subcommand only; otherwise the whole tree ({@code vecml --help}, a misspelt command and its
-     * suggestions). Parsing, help, errors and exit codes are the same either way: a subcommand sees no
+     * and {@code completion}), the root with that subcommand only; for {@code help X}, the root with
+     * {@code help} and X; otherwise the whole tree ({@code vecml --help}, {@code vecml help}, a misspelt
+     * command and its suggestions). Parsing, help, errors and exit codes are the same either way: a subcommand sees no
      * sibling, and the root's own options come before the subcommand's name.
      */
     static CommandLine commandLine(String... args) {
@@ -112,17 +113,34 @@ public final class Main implements Callable<Integer> {
             return new CommandLine(new Main()); // the version only: no subcommand is looked at
         }
         if (args.length > 0) {
-            for (Class<?> c : SUBCOMMANDS) {
-                Command a = c.getAnnotation(Command.class);
-                if (c != CommandLine.HelpCommand.class && c != CompletionCommand.class
-                        && (a.name().equals(args[0]) || List.of(a.aliases()).contains(args[0]))) {
-                    CommandLine cl = new CommandLine(new Main());
-                    cl.addSubcommand(c);
-                    return cl;
-                }
+            Class<?> c = subcommandNamed(args[0]);
+            if (c != null) {
+                CommandLine cl = new CommandLine(new Main());
+                cl.addSubcommand(c);
+                return cl;
+            }
+            // "vecml help X": the help command and X, which is all that help looks at.
+            Class<?> x = args.length >= 2 && args[0].equals("help") ? subcommandNamed(args[1]) : null;
+            if (x != null) {
+                CommandLine cl = new CommandLine(new Main());
+                cl.addSubcommand(CommandLine.HelpCommand.class);
+                cl.addSubcommand(x);
+                return cl;
             }
         }
         return commandLine();
+    }
+
+    /** The subcommand called {@code name} (or so aliased), other than help and completion; null if none. */
+    private static Class<?> subcommandNamed(String name) {
+        for (Class<?> c : SUBCOMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (c != CommandLine.HelpCommand.class && c != CompletionCommand.class
+                    && (a.name().equals(name) || List.of(a.aliases()).contains(name))) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** The full name of the command that ran ("vecml linear train"), for messages. */

@@ -88,12 +88,38 @@ class HelpTest {
         }
     }
 
+    /** {@code vecml help X} builds the help command and X only, and prints what the whole tree prints. */
+    @ParameterizedTest(name = "vecml help {0} from the lean tree")
+    @MethodSource("commands")
+    void helpOfACommandFromTheLeanTreeIsTheWholeTrees(List<String> path) {
+        if (path.isEmpty()) {
+            return; // "vecml help" alone lists every command: the whole tree (checked below)
+        }
+        List<String> args = new ArrayList<>(List.of("help"));
+        args.addAll(path);
+        String[] a = args.toArray(String[]::new);
+        StringWriter whole = new StringWriter();
+        StringWriter wholeErr = new StringWriter();
+        CommandLine all = Main.commandLine();
+        all.setOut(new PrintWriter(whole, true));
+        all.setErr(new PrintWriter(wholeErr, true));
+        int wholeCode = all.execute(a);
+        Run lean = run(a);
+        assertThat(lean.code()).as(lean.err()).isEqualTo(wholeCode);
+        assertThat(lean.out()).isEqualTo(whole.toString());
+        // picocli's help takes the first name only ("help data info" shows data's usage)
+        assertThat(whole.toString()).as(wholeErr.toString()).startsWith("Usage: vecml " + path.getFirst() + " ");
+        if (!path.getFirst().equals("help") && !path.getFirst().equals("completion")) {
+            assertThat(Main.commandLine(a).getSubcommands()).containsOnlyKeys("help", path.getFirst());
+        }
+    }
+
     @Test
     void runsThatNeedEveryCommandGetTheWholeTree() {
         int all = Main.commandLine().getSubcommands().size();
         assertThat(Main.commandLine().getSubcommands()).containsKeys("knn", "help", "completion", "linear");
-        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"help", "knn"},
-                new String[] {"completion", "bash"}, new String[] {"knnn"})) {
+        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"help"},
+                new String[] {"help", "knnn"}, new String[] {"completion", "bash"}, new String[] {"knnn"})) {
             assertThat(Main.commandLine(args).getSubcommands()).as(Arrays.toString(args)).hasSize(all);
         }
         assertThat(Main.commandLine("--version").getSubcommands()).isEmpty();
