@@ -210,8 +210,8 @@ class BlockKernelsTest {
 
     /**
      * Integer-valued floats (block sums of uint8 data up to 64 x 255): L1 is exact; squared L2
-     * within gamma_d of the (non-negative) terms' sum; queries 0..6 cover the 4-query tile and the
-     * leftover ones, 3 panels and an offset.
+     * within gamma_d of the (non-negative) terms' sum; queries 0..19 cover the 8-query tile (512-bit
+     * vectors), the 4-query tile and the leftover ones, 3 panels and an offset.
      */
     @ParameterizedTest(name = "{0} d={1}")
     @MethodSource("implsAndPanelDims")
@@ -230,7 +230,7 @@ class BlockKernelsTest {
                     panels.setAtIndex(ValueLayout.JAVA_FLOAT, off + (long) (j / P) * d * P + (long) f * P + j % P, t[j][f]);
                 }
             }
-            for (int nq = 0; nq <= 7; nq++) {
+            for (int nq = 0; nq <= 19; nq++) {
                 int qStride = d + 2;
                 float[] q = new float[3 + nq * qStride];
                 for (int i = 0; i < q.length; i++) {
@@ -253,6 +253,57 @@ class BlockKernelsTest {
                         assertThat(l1[2 + i * ld + j]).as("nq %d pair (%d,%d) L1", nq, i, j).isEqualTo((float) s1);
                         assertThat((double) l2[2 + i * ld + j]).as("nq %d pair (%d,%d) L2", nq, i, j)
                                 .isCloseTo(s2, within((d + 2) * 0x1p-23 * s2 + 1e-30));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The SIMD panel kernels at any vector width (16 lanes here, 8 in the 8-lane test run) give exactly
+     * the bits of an in-order sum per pair: L2 one fma per feature, L1 one add of |q - t| per feature.
+     * Real-valued data, so every rounding counts; queries 0..19 cover every tile.
+     */
+    @ParameterizedTest(name = "d={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 7, 16, 48, 49, 50, 193})
+    void simdPanelsGiveTheBitsOfAnInOrderSum(int d) {
+        Kernels k = SimdKernels.INSTANCE;
+        Random rnd = new Random(7 + d);
+        int P = Kernels.PANEL;
+        int np = 3;
+        int rows = np * P;
+        try (Arena arena = Arena.ofConfined()) {
+            long off = 3;
+            MemorySegment panels = arena.allocate((off + (long) rows * d) * Float.BYTES, 64);
+            float[][] t = new float[rows][d];
+            for (int j = 0; j < rows; j++) {
+                for (int f = 0; f < d; f++) {
+                    t[j][f] = (float) rnd.nextGaussian() * 40;
+                    panels.setAtIndex(ValueLayout.JAVA_FLOAT, off + (long) (j / P) * d * P + (long) f * P + j % P, t[j][f]);
+                }
+            }
+            for (int nq = 0; nq <= 19; nq++) {
+                int qStride = d + 1;
+                float[] q = new float[2 + nq * qStride];
+                for (int i = 0; i < q.length; i++) {
+                    q[i] = (float) rnd.nextGaussian() * 40;
+                }
+                int ld = rows + 1;
+                float[] l1 = new float[1 + nq * ld];
+                float[] l2 = new float[1 + nq * ld];
+                k.l1F32Panels(q, 2, qStride, nq, panels, off, np, d, l1, 1, ld);
+                k.l2sqF32Panels(q, 2, qStride, nq, panels, off, np, d, l2, 1, ld);
+                for (int i = 0; i < nq; i++) {
+                    for (int j = 0; j < rows; j++) {
+                        float s1 = 0;
+                        float s2 = 0;
+                        for (int f = 0; f < d; f++) {
+                            float diff = q[2 + i * qStride + f] - t[j][f];
+                            s1 = s1 + Math.abs(diff);
+                            s2 = Math.fma(diff, diff, s2);
+                        }
+                        assertThat(l1[1 + i * ld + j]).as("nq %d pair (%d,%d) L1", nq, i, j).isEqualTo(s1);
+                        assertThat(l2[1 + i * ld + j]).as("nq %d pair (%d,%d) L2", nq, i, j).isEqualTo(s2);
                     }
                 }
             }
