@@ -125,6 +125,14 @@ public interface Kernels {
     int firstAtMost(float[] a, int from, int to, float thr);
 
     /**
+     * Every index i in [from, to) with {@code a[i] <= thr} (NaN never qualifies), in increasing order,
+     * into {@code out} from index 0; returns how many. {@code out} must hold {@code to - from} indices.
+     * The kNN filter's candidate scan with a fixed threshold: one call per query instead of one
+     * {@link #firstAtMost} call per candidate.
+     */
+    int indicesAtMost(float[] a, int from, int to, float thr, int[] out);
+
+    /**
      * {@code acc[k] += x[0] w[rows[0] m + k] + ... + x[n-1] w[rows[n-1] m + k]} for k in [0, m):
      * a sparse vector (values x at the row indices {@code rows}) times a row-major matrix w of row
      * length m, in double. Each coordinate is a sum of n products taken in any order, each product

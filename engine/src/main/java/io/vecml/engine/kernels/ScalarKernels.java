@@ -322,6 +322,19 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int indicesAtMost(float[] a, int from, int to, float thr, int[] out) {
+        java.util.Objects.checkFromToIndex(from, to, a.length);
+        java.util.Objects.checkFromIndexSize(0, to - from, out.length);
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            if (a[i] <= thr) {
+                out[n++] = i;
+            }
+        }
+        return n;
+    }
+
+    @Override
     public void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
                                int d, float[] out, int outOff, int ldOut) {
         for (int i = 0; i < nq; i++) {

@@ -1110,6 +1110,34 @@ public final class SimdKernels implements Kernels {
         return to;
     }
 
+    /*
+     * Four vectors per step; their masks as one bit field (lane order), whose set bits are written out
+     * lowest first. Most steps have no bit set: a compare per vector and one branch per four.
+     */
+    @Override
+    public int indicesAtMost(float[] a, int from, int to, float thr, int[] out) {
+        java.util.Objects.checkFromToIndex(from, to, a.length);
+        java.util.Objects.checkFromIndexSize(0, to - from, out.length);
+        int n = 0;
+        int i = from;
+        for (; i + 4 * FL <= to; i += 4 * FL) {
+            long bits = FloatVector.fromArray(F, a, i).compare(VectorOperators.LE, thr).toLong()
+                    | FloatVector.fromArray(F, a, i + FL).compare(VectorOperators.LE, thr).toLong() << FL
+                    | FloatVector.fromArray(F, a, i + 2 * FL).compare(VectorOperators.LE, thr).toLong() << 2 * FL
+                    | FloatVector.fromArray(F, a, i + 3 * FL).compare(VectorOperators.LE, thr).toLong() << 3 * FL;
+            while (bits != 0) {
+                out[n++] = i + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+            }
+        }
+        for (; i < to; i++) {
+            if (a[i] <= thr) {
+                out[n++] = i;
+            }
+        }
+        return n;
+    }
+
     @Override
     public void l2sqF32Panels(float[] q, int qOff, int qStride, int nq, MemorySegment panels, long panelsOff, int np,
                               int d, float[] out, int outOff, int ldOut) {

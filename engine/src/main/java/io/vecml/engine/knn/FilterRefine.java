@@ -35,6 +35,8 @@ final class FilterRefine implements DistanceProducer {
     static final int SEEDS = 24;
     /** Panels per call of the bound kernel: about 200 KB of pooled training rows stay in L2. */
     private static final int PANEL_BLOCK = 64;
+    /** Bounds per call of the candidate scan kernel (its index buffer: 16 KB). */
+    static final int HIT_CHUNK = 4096;
 
     private final SearchContext ctx;
     private final PooledBounds bounds;
@@ -51,6 +53,8 @@ final class FilterRefine implements DistanceProducer {
     private double[] qNormsF = new double[0];
     private float[] lb0 = new float[0];
     private long[] candKeys = new long[64];
+    /** Rows of one chunk of a query's bounds that pass the float pre-test (collectCandidates). */
+    private final int[] hits = new int[HIT_CHUNK];
     private final int[] gatherRows = new int[GATHER];
     private final long[] gatherOffs = new long[GATHER];
     private final long[] gatherDist = new long[GATHER];
@@ -277,18 +281,22 @@ final class FilterRefine implements DistanceProducer {
         // A float pre-test that every row passing the exact (double) test passes too: lb <= u + gq +
         // g0 * tn <= u + gq + g0 * max tn, raised by 2^-40 for the double roundings, then rounded up to float.
         float pre = Math.nextUp((float) ((u + gq + g0 * pb.maxNorm) * (1 + 0x1p-40)));
-        for (int j = kernels.firstAtMost(lb, lbOff, lbOff + nt, pre) - lbOff; j < nt;
-                j = kernels.firstAtMost(lb, lbOff + j + 1, lbOff + nt, pre) - lbOff) {
-            double v = lb[lbOff + j];
-            if (l2) {
-                v = v - gq - g0 * tn[j];
-            }
-            if (v <= u) {
-                if (n == keys.length) {
-                    keys = Arrays.copyOf(keys, 2 * n);
-                    candKeys = keys;
+        int[] hit = hits;
+        for (int c0 = 0; c0 < nt; c0 += HIT_CHUNK) {
+            int h = kernels.indicesAtMost(lb, lbOff + c0, lbOff + Math.min(nt, c0 + HIT_CHUNK), pre, hit);
+            for (int x = 0; x < h; x++) {
+                int j = hit[x] - lbOff;
+                double v = lb[lbOff + j];
+                if (l2) {
+                    v = v - gq - g0 * tn[j];
                 }
-                keys[n++] = (long) Float.floatToRawIntBits(KnnSearch.floorFloat(v)) << 32 | j;
+                if (v <= u) {
+                    if (n == keys.length) {
+                        keys = Arrays.copyOf(keys, 2 * n);
+                        candKeys = keys;
+                    }
+                    keys[n++] = (long) Float.floatToRawIntBits(KnnSearch.floorFloat(v)) << 32 | j;
+                }
             }
         }
         return n;

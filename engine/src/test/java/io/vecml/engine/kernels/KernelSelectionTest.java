@@ -274,6 +274,10 @@ class KernelSelectionTest {
             return s.firstAtMost(a, from, to, thr);
         }
 
+        @Override public int indicesAtMost(float[] a, int from, int to, float thr, int[] out) {
+            return s.indicesAtMost(a, from, to, thr, out);
+        }
+
         @Override public void accumulateRowsF64(double[] w, int m, int[] rows, double[] x, int n, double[] acc) {
             s.accumulateRowsF64(w, m, rows, x, n, acc);
         }
