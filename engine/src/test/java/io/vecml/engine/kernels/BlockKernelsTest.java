@@ -222,14 +222,13 @@ class BlockKernelsTest {
         int rows = np * P;
         try (Arena arena = Arena.ofConfined()) {
             long off = 5;
-            MemorySegment panels = arena.allocate((off + (long) rows * d) * Float.BYTES, 64);
             float[][] t = new float[rows][d];
-            for (int j = 0; j < rows; j++) {
+            for (float[] row : t) {
                 for (int f = 0; f < d; f++) {
-                    t[j][f] = rnd.nextInt(16321);
-                    panels.setAtIndex(ValueLayout.JAVA_FLOAT, off + (long) (j / P) * d * P + (long) f * P + j % P, t[j][f]);
+                    row[f] = rnd.nextInt(16321);
                 }
             }
+            MemorySegment panels = panels(arena, t, off);
             for (int nq = 0; nq <= 19; nq++) {
                 int qStride = d + 2;
                 float[] q = new float[3 + nq * qStride];
@@ -274,14 +273,13 @@ class BlockKernelsTest {
         int rows = np * P;
         try (Arena arena = Arena.ofConfined()) {
             long off = 3;
-            MemorySegment panels = arena.allocate((off + (long) rows * d) * Float.BYTES, 64);
             float[][] t = new float[rows][d];
-            for (int j = 0; j < rows; j++) {
+            for (float[] row : t) {
                 for (int f = 0; f < d; f++) {
-                    t[j][f] = (float) rnd.nextGaussian() * 40;
-                    panels.setAtIndex(ValueLayout.JAVA_FLOAT, off + (long) (j / P) * d * P + (long) f * P + j % P, t[j][f]);
+                    row[f] = (float) rnd.nextGaussian() * 40;
                 }
             }
+            MemorySegment panels = panels(arena, t, off);
             for (int nq = 0; nq <= 19; nq++) {
                 int qStride = d + 1;
                 float[] q = new float[2 + nq * qStride];
@@ -308,5 +306,18 @@ class BlockKernelsTest {
                 }
             }
         }
+    }
+
+    /** The rows t in panel layout (Kernels.PANEL rows per panel, feature-major inside), from float index off. */
+    private static MemorySegment panels(Arena arena, float[][] t, long off) {
+        int P = Kernels.PANEL;
+        int d = t.length == 0 ? 0 : t[0].length;
+        MemorySegment panels = arena.allocate((off + (long) t.length * d) * Float.BYTES, 64);
+        for (int j = 0; j < t.length; j++) {
+            for (int f = 0; f < d; f++) {
+                panels.setAtIndex(ValueLayout.JAVA_FLOAT, off + (long) (j / P) * d * P + (long) f * P + j % P, t[j][f]);
+            }
+        }
+        return panels;
     }
 }
