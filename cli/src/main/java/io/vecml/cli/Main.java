@@ -104,13 +104,17 @@ public final class Main implements Callable<Integer> {
      * The command tree that parsing {@code args} needs: the root alone for {@code --version}; when the
      * first argument names a subcommand that does not look at its siblings (every one but {@code help}
      * and {@code completion}), the root with that subcommand only; for {@code help X}, the root with
-     * {@code help} and X; otherwise the whole tree ({@code vecml --help}, {@code vecml help}, a misspelt
-     * command and its suggestions). Parsing, help, errors and exit codes are the same either way: a subcommand sees no
+     * {@code help} and X; for {@code vecml} and {@code vecml --help}, the root with stand-ins that
+     * have only the subcommands' names and descriptions; otherwise the whole tree ({@code vecml help},
+     * a misspelt command and its suggestions). Parsing, help, errors and exit codes are the same either way: a subcommand sees no
      * sibling, and the root's own options come before the subcommand's name.
      */
     static CommandLine commandLine(String... args) {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             return new CommandLine(new Main()); // the version only: no subcommand is looked at
+        }
+        if (args.length == 0 || args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            return rootForUsage(); // the root's usage: the subcommands' names and descriptions only
         }
         if (args.length > 0) {
             Class<?> c = subcommandNamed(args[0]);
@@ -129,6 +133,22 @@ public final class Main implements Callable<Integer> {
             }
         }
         return commandLine();
+    }
+
+    /**
+     * The root with a stand-in for each subcommand that has only what the root's usage shows of it
+     * (name, aliases, header, description, hidden): no options, mixins or command objects are built.
+     */
+    static CommandLine rootForUsage() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Class<?> c : SUBCOMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            CommandLine.Model.CommandSpec stub = CommandLine.Model.CommandSpec.create().name(a.name())
+                    .aliases(a.aliases());
+            stub.usageMessage().header(a.header()).description(a.description()).hidden(a.hidden());
+            cl.addSubcommand(a.name(), new CommandLine(stub));
+        }
+        return cl;
     }
 
     /** The subcommand called {@code name} (or so aliased), other than help and completion; null if none. */

@@ -114,12 +114,37 @@ class HelpTest {
         }
     }
 
+    /**
+     * {@code vecml --help}, {@code -h} and {@code vecml} alone print the root's usage from stand-ins that
+     * have no options: word for word what the whole tree prints, on the same stream, with the same exit code.
+     */
+    @Test
+    void theRootsUsageFromStandInsIsTheWholeTrees() {
+        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"-h"})) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine all = Main.commandLine();
+            all.setOut(new PrintWriter(out, true));
+            all.setErr(new PrintWriter(err, true));
+            all.setUsageHelpAutoWidth(true);
+            int code = all.execute(args);
+            Run lean = run(args);
+            assertThat(lean.code()).as(Arrays.toString(args)).isEqualTo(code);
+            assertThat(lean.out()).as(Arrays.toString(args)).isEqualTo(out.toString());
+            assertThat(lean.err()).as(Arrays.toString(args)).isEqualTo(err.toString());
+            assertThat(lean.out() + lean.err()).contains("Commands:").contains("knn").doesNotContain("aot-train");
+            CommandLine tree = Main.commandLine(args);
+            assertThat(tree.getSubcommands()).hasSameSizeAs(all.getSubcommands());
+            assertThat(tree.getSubcommands().get("knn").getCommandSpec().options()).isEmpty();
+        }
+    }
+
     @Test
     void runsThatNeedEveryCommandGetTheWholeTree() {
         int all = Main.commandLine().getSubcommands().size();
         assertThat(Main.commandLine().getSubcommands()).containsKeys("knn", "help", "completion", "linear");
-        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"help"},
-                new String[] {"help", "knnn"}, new String[] {"completion", "bash"}, new String[] {"knnn"})) {
+        for (String[] args : List.of(new String[] {"help"}, new String[] {"help", "knnn"},
+                new String[] {"completion", "bash"}, new String[] {"knnn"})) {
             assertThat(Main.commandLine(args).getSubcommands()).as(Arrays.toString(args)).hasSize(all);
         }
         assertThat(Main.commandLine("--version").getSubcommands()).isEmpty();
