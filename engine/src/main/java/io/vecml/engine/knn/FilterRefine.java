@@ -54,7 +54,7 @@ final class FilterRefine implements DistanceProducer {
     private float[] lb0 = new float[0];
     private long[] candKeys = new long[64];
     /** Rows of one chunk of a query's bounds that pass the float pre-test (collectCandidates). */
-    private final int[] hits = new int[HIT_CHUNK];
+    private int[] hits;
     private final int[] gatherRows = new int[GATHER];
     private final long[] gatherOffs = new long[GATHER];
     private final long[] gatherDist = new long[GATHER];
@@ -70,6 +70,28 @@ final class FilterRefine implements DistanceProducer {
     // Rows in the group made by the last fillGroup call.
     private int groupSize;
 
+    /**
+     * The largest buffers of a search, kept by its thread for the next search when they are small
+     * (one-row searches, as a server answers them, allocated about 300 KB each, mostly these; with the
+     * launcher's 24 MB young generation that made a collection every ~55 requests).
+     */
+    private static final class Spare {
+        float[] lb0;
+        long[] candKeys;
+        int[] hits;
+        long[] seen;
+    }
+
+    /** The bounds buffer's length that this thread keeps for its next search, or -1 if none (tests). */
+    static int spareBounds() {
+        Spare spare = SPARE.get();
+        return spare == null ? -1 : spare.lb0.length;
+    }
+
+    /** Bounds kept per thread at most: one query's bounds of up to 256 K training rows (1 MB). */
+    static final int SPARE_MAX_BOUNDS = 1 << 18;
+    private static final ThreadLocal<Spare> SPARE = new ThreadLocal<>();
+
     FilterRefine(SearchContext ctx, PooledBounds bounds, KnnSearch.FilterStats stats, ExactConsumer sink,
                  Supplier<DistanceProducer> bruteForce) {
         this.ctx = ctx;
@@ -79,6 +101,21 @@ final class FilterRefine implements DistanceProducer {
         this.bruteForce = bruteForce;
         this.k = ctx.k();
         this.d = ctx.dims();
+        Spare spare = SPARE.get();
+        if (spare != null) {
+            SPARE.remove();
+            lb0 = spare.lb0;
+            candKeys = spare.candKeys;
+            hits = spare.hits;
+            int words = (ctx.train().rows() + 63) >>> 6;
+            if (spare.seen.length == words) {
+                // A search that failed may have left marks: a stale one would skip a candidate.
+                Arrays.fill(spare.seen, 0L);
+                seen = spare.seen;
+            }
+        } else {
+            hits = new int[HIT_CHUNK];
+        }
     }
 
     int seedCount() {
@@ -115,7 +152,9 @@ final class FilterRefine implements DistanceProducer {
         if (rowBuf == null) {
             rowBuf = new byte[d];
             sums = new int[Math.max(c0.blocks, c1 == null ? 0 : c1.blocks)];
-            seen = new long[(nt + 63) >>> 6];
+            if (seen == null) {
+                seen = new long[(nt + 63) >>> 6];
+            }
             seedTop = new TopK(seedCount());
             seedKeys = new long[seedCount()];
         }
@@ -398,6 +437,14 @@ final class FilterRefine implements DistanceProducer {
             }
         } finally {
             arena.close();
+            if (lb0.length <= SPARE_MAX_BOUNDS && seen != null && candKeys.length <= SPARE_MAX_BOUNDS) {
+                Spare spare = new Spare();
+                spare.lb0 = lb0;
+                spare.candKeys = candKeys;
+                spare.hits = hits;
+                spare.seen = seen;
+                SPARE.set(spare);
+            }
         }
     }
 }

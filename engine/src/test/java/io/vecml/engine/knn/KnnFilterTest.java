@@ -179,6 +179,50 @@ class KnnFilterTest {
         }
     }
 
+    /**
+     * One-row searches, as a server makes them, reuse the previous search's buffers on their thread:
+     * searches of two training sets with the same row count, interleaved row by row on one thread, each
+     * equal to the exact reference; after each the thread holds its buffers, and a search of many rows
+     * does not leave bounds above the kept size.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("configs")
+    void oneRowSearchesReuseTheirThreadsBuffersAndStayExact(Kernels kern, Metric metric) {
+        ImageShape grey = ImageShape.grey(28, 28);
+        Dataset[] a = data(grey, 1200, 12, 4, 4, 21);
+        Dataset[] b = data(grey, 1200, 12, 4, 4, 22);
+        try (Dataset trainA = a[0]; Dataset qa = a[1]; Dataset trainB = b[0]; Dataset qb = b[1];
+             KnnClassifier knnA = new KnnClassifier(new KnnOptions(metric, Weights.UNIFORM, 1, Path.FILTER, kern)).fit(trainA);
+             KnnClassifier knnB = new KnnClassifier(new KnnOptions(metric, Weights.UNIFORM, 1, Path.FILTER, kern)).fit(trainB)) {
+            Neighbors wantA = ExactReference.kneighbors(metric, trainA, qa, 3);
+            Neighbors wantB = ExactReference.kneighbors(metric, trainB, qb, 3);
+            for (int q = 0; q < qa.rows(); q++) {
+                for (int which = 0; which < 2; which++) {
+                    Dataset queries = which == 0 ? qa : qb;
+                    Neighbors want = which == 0 ? wantA : wantB;
+                    try (Dataset one = queries.select(new int[] {q})) {
+                        Neighbors got = (which == 0 ? knnA : knnB).kneighbors(one, 3);
+                        for (int r = 0; r < 3; r++) {
+                            assertThat(got.index(0, r)).as("%s set %d query %d rank %d", metric, which, q, r)
+                                    .isEqualTo(want.index(q, r));
+                            assertThat(got.distance(0, r)).isEqualTo(want.distance(q, r));
+                        }
+                    }
+                    assertThat(FilterRefine.spareBounds()).isBetween(1, FilterRefine.SPARE_MAX_BOUNDS);
+                }
+            }
+        }
+        // A unit of 64 queries against 5,000 rows has more bounds than are kept: they are not kept.
+        Dataset[] c = data(grey, 5000, 64, 4, 4, 23);
+        try (Dataset train = c[0]; Dataset queries = c[1];
+             KnnClassifier knn = new KnnClassifier(new KnnOptions(metric, Weights.UNIFORM, 1, Path.FILTER, kern)).fit(train)) {
+            assertThat(64L * train.rows()).isGreaterThan(FilterRefine.SPARE_MAX_BOUNDS);
+            KnnClassifierTest.assertSame(knn.kneighbors(queries, 3), ExactReference.kneighbors(metric, train, queries, 3),
+                    "64 rows");
+            assertThat(FilterRefine.spareBounds()).isLessThanOrEqualTo(FilterRefine.SPARE_MAX_BOUNDS);
+        }
+    }
+
     static void check(Kernels kern, Metric metric, Dataset train, Dataset queries, boolean expectPruning) {
         for (int k : new int[] {1, 2, 5, 9}) {
             Neighbors want = ExactReference.kneighbors(metric, train, queries, k);
