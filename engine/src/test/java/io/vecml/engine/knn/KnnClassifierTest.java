@@ -40,6 +40,11 @@ class KnnClassifierTest {
         return args.stream();
     }
 
+    /** Every available kernel implementation (a provider of this class: one in another package is not accessible on the module path when this class runs alone). */
+    static Stream<Named<Kernels>> kernelImpls() {
+        return KernelSelection.available().stream().map(k -> Named.of(k.name(), k));
+    }
+
     static Stream<Arguments> l2Configs() {
         return configs().filter(a -> a.get()[1] == Metric.L2);
     }
@@ -252,7 +257,7 @@ class KnnClassifierTest {
     // ---- float32 L1: float sums select candidates, exact double sums decide ----------------------
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.vecml.engine.kernels.BlockKernelsTest#impls")
+    @MethodSource("kernelImpls")
     void float32L1EqualsTheReferenceForAnyKernelAndThreadCount(Kernels kern) {
         Random rnd = new Random(16);
         int d = 203;
