@@ -94,12 +94,7 @@ public final class SpinTeam implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         while (pending.get() != 0) {
-            long waited = System.nanoTime() - t0;
-            if (waited < YIELD_AFTER_NANOS) {
-                Thread.onSpinWait();
-            } else if (waited < SPIN_NANOS) {
-                Thread.yield();
-            } else {
+            if (!backOff(t0)) {
                 // The helper that ends last unparks the waiter; a spurious wake-up just loops.
                 LockSupport.parkNanos(this, 1_000_000L);
             }
@@ -133,12 +128,7 @@ public final class SpinTeam implements AutoCloseable {
             long t0 = System.nanoTime();
             Job j;
             while ((j = job) == seen && !closed) {
-                long waited = System.nanoTime() - t0;
-                if (waited < YIELD_AFTER_NANOS) {
-                    Thread.onSpinWait();
-                } else if (waited < SPIN_NANOS) {
-                    Thread.yield();
-                } else {
+                if (!backOff(t0)) {
                     synchronized (parked) {
                         parked[id] = true;
                     }
@@ -166,6 +156,22 @@ public final class SpinTeam implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * One step of waiting that began at {@code t0}: a spin hint for {@link #YIELD_AFTER_NANOS}, then a
+     * yield until {@link #SPIN_NANOS}; false (nothing done) once the waiter should park instead.
+     */
+    private static boolean backOff(long t0) {
+        long waited = System.nanoTime() - t0;
+        if (waited < YIELD_AFTER_NANOS) {
+            Thread.onSpinWait();
+        } else if (waited < SPIN_NANOS) {
+            Thread.yield();
+        } else {
+            return false;
+        }
+        return true;
     }
 
     private record Job(IntConsumer task, int count) {
