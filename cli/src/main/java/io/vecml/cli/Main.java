@@ -93,8 +93,13 @@ public final class Main implements Callable<Integer> {
 
     /** The whole command tree (completion scripts, {@code vecml help}, tests of every command's help). */
     static CommandLine commandLine() {
+        return root(SUBCOMMANDS.toArray(Class<?>[]::new));
+    }
+
+    /** The root command with these subcommands. */
+    private static CommandLine root(Class<?>... subcommands) {
         CommandLine cl = new CommandLine(new Main());
-        for (Class<?> c : SUBCOMMANDS) {
+        for (Class<?> c : subcommands) {
             cl.addSubcommand(c);
         }
         return cl;
@@ -106,12 +111,12 @@ public final class Main implements Callable<Integer> {
      * and {@code completion}), the root with that subcommand only; for {@code help X}, the root with
      * {@code help} and X; for {@code vecml} and {@code vecml --help}, the root with stand-ins that
      * have only the subcommands' names and descriptions; otherwise the whole tree ({@code vecml help},
-     * a misspelt command and its suggestions). Parsing, help, errors and exit codes are the same either way: a subcommand sees no
-     * sibling, and the root's own options come before the subcommand's name.
+     * a misspelt command and its suggestions). Parsing, help, errors and exit codes are the same either
+     * way: a subcommand sees no sibling, and the root's own options come before the subcommand's name.
      */
     static CommandLine commandLine(String... args) {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            return new CommandLine(new Main()); // the version only: no subcommand is looked at
+            return root(); // the version only: no subcommand is looked at
         }
         if (args.length == 0 || args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             return rootForUsage(); // the root's usage: the subcommands' names and descriptions only
@@ -119,17 +124,12 @@ public final class Main implements Callable<Integer> {
         if (args.length > 0) {
             Class<?> c = subcommandNamed(args[0]);
             if (c != null) {
-                CommandLine cl = new CommandLine(new Main());
-                cl.addSubcommand(c);
-                return cl;
+                return root(c);
             }
             // "vecml help X": the help command and X, which is all that help looks at.
             Class<?> x = args.length >= 2 && args[0].equals("help") ? subcommandNamed(args[1]) : null;
             if (x != null) {
-                CommandLine cl = new CommandLine(new Main());
-                cl.addSubcommand(CommandLine.HelpCommand.class);
-                cl.addSubcommand(x);
-                return cl;
+                return root(CommandLine.HelpCommand.class, x);
             }
         }
         return commandLine();
@@ -140,7 +140,7 @@ public final class Main implements Callable<Integer> {
      * (name, aliases, header, description, hidden): no options, mixins or command objects are built.
      */
     static CommandLine rootForUsage() {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = root();
         for (Class<?> c : SUBCOMMANDS) {
             Command a = c.getAnnotation(Command.class);
             CommandLine.Model.CommandSpec stub = CommandLine.Model.CommandSpec.create().name(a.name())
